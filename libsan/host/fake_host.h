@@ -1,5 +1,5 @@
-// FakeHost (tests only): scripted replies for exact argv vectors, in-memory files, an instant clock,
-// and a record of every command run, so tests can assert the exact command list.
+// FakeHost (tests only): scripted replies for exact argv vectors, in-memory files, an instant
+// clock, and a record of every command run, so tests can assert the exact command list.
 #pragma once
 
 #include <deque>
@@ -30,7 +30,10 @@ class FakeHost : public Host {
   // Every command run, in order, argv only; and with stdin.
   const std::vector<std::vector<std::string>>& commands_run() const { return commands_; }
   const std::vector<Command>& full_commands() const { return full_commands_; }
-  void ClearCommands() { commands_.clear(); full_commands_.clear(); }
+  void ClearCommands() {
+    commands_.clear();
+    full_commands_.clear();
+  }
 
   // In-memory file system.
   void SetFile(const std::string& path, std::string content);

@@ -12,7 +12,7 @@ namespace san {
 namespace {
 
 // Debian's layout first; /usr/local last so a stray local build never shadows a packaged tool.
-const char* const kDefaultSearchPath[] = {"/usr/sbin", "/usr/bin",       "/sbin",
+const char* const kDefaultSearchPath[] = {"/usr/sbin", "/usr/bin",        "/sbin",
                                           "/bin",      "/usr/local/sbin", "/usr/local/bin"};
 
 constexpr std::string_view kProgPrefix = "SANHA_PROG_";
@@ -52,7 +52,8 @@ ProgramTable ProgramTable::FromEnvironment(char** envp) {
     if (name == kPathVar) {
       std::vector<std::string> dirs = SplitColons(value);
       if (!dirs.empty()) table.SetSearchPath(std::move(dirs));
-    } else if (name.size() > kProgPrefix.size() && name.substr(0, kProgPrefix.size()) == kProgPrefix) {
+    } else if (name.size() > kProgPrefix.size() &&
+               name.substr(0, kProgPrefix.size()) == kProgPrefix) {
       table.env_overrides_[std::string(name)] = std::string(value);
     }
   }

@@ -26,7 +26,8 @@ class ProgramTable {
   // '/' is returned unchanged.
   std::optional<std::string> Resolve(const std::string& name) const;
 
-  static std::string EnvName(const std::string& program);  // "iptables-save" → SANHA_PROG_IPTABLES_SAVE
+  // The variable that overrides `program`: "iptables-save" → SANHA_PROG_IPTABLES_SAVE.
+  static std::string EnvName(const std::string& program);
 
  private:
   std::map<std::string, std::string> explicit_;

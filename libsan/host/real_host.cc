@@ -257,7 +257,8 @@ class FlockHandle : public LockHandle {
 
 }  // namespace
 
-RealHost::RealHost(ProgramTable programs, Logger* log) : programs_(std::move(programs)), log_(log) {}
+RealHost::RealHost(ProgramTable programs, Logger* log)
+    : programs_(std::move(programs)), log_(log) {}
 
 Result<Output> RealHost::Run(const Command& cmd) {
   if (cmd.argv.empty() || cmd.argv[0].empty()) return Status::Internal("Run: empty argv");
@@ -340,7 +341,8 @@ Result<Output> RealHost::Run(const Command& cmd) {
     Clock::time_point now = Now();
     if (!exited && now >= kill_at) {
       KillGroupAndReap(pid);
-      if (log_ != nullptr) log_->Debug(name + " killed after " + std::to_string(timeout.count()) + " ms");
+      if (log_ != nullptr)
+        log_->Debug(name + " killed after " + std::to_string(timeout.count()) + " ms");
       return Status::Timeout(name + " did not finish within " + std::to_string(timeout.count()) +
                              " ms");
     }

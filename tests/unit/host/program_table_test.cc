@@ -76,11 +76,11 @@ TEST(ProgramTableTest, SearchSkipsNonExecutablesAndDirectoriesAndKeepsOrder) {
   TempDir tmp;
   tmp.File("a", "tool", 0644);  // not executable
   std::filesystem::create_directories(tmp.Dir("b/tool"));
-  std::string in_c = tmp.File("c", "tool", 0755);
+  tmp.File("c", "tool", 0755);
   tmp.File("d", "tool", 0755);
   ProgramTable table;
-  table.SetSearchPath({tmp.Dir("missing"), tmp.Dir("a"), tmp.Dir("b"), tmp.Dir("c") + "/",
-                       tmp.Dir("d")});
+  table.SetSearchPath(
+      {tmp.Dir("missing"), tmp.Dir("a"), tmp.Dir("b"), tmp.Dir("c") + "/", tmp.Dir("d")});
   EXPECT_EQ(table.Resolve("tool"), tmp.Dir("c") + "/tool");
   EXPECT_EQ(table.Resolve("other"), std::nullopt);
 }
@@ -104,8 +104,8 @@ TEST(ProgramTableTest, ExplicitBareNameIsSearched) {
 }
 
 TEST(ProgramTableTest, FromEnvironmentReadsProgramOverrides) {
-  Env env({"PATH=/bin", "SANHA_PROG_IPTABLES_SAVE=/opt/bin/save", "SANHA_PROG_TGTADM=",
-           "SANHA_PROG_=/x", "UNRELATED"});
+  Env env({"PATH=/bin", "SANHA_PROG_IPTABLES_SAVE=/opt/bin/save",
+           "SANHA_PROG_TGTADM=", "SANHA_PROG_=/x", "UNRELATED"});
   ProgramTable table = ProgramTable::FromEnvironment(env.get());
   table.SetSearchPath({});
   EXPECT_EQ(table.Resolve("iptables-save"), "/opt/bin/save");
