@@ -341,10 +341,10 @@ Result<Output> RealHost::Run(const Command& cmd) {
     Clock::time_point now = Now();
     if (!exited && now >= kill_at) {
       KillGroupAndReap(pid);
-      if (log_ != nullptr)
-        log_->Debug(name + " killed after " + std::to_string(timeout.count()) + " ms");
-      return Status::Timeout(name + " did not finish within " + std::to_string(timeout.count()) +
-                             " ms");
+      std::string message =
+          name + " did not finish within " + std::to_string(timeout.count()) + " ms";
+      if (log_ != nullptr) log_->Debug(message + "; process group killed");
+      return Status::Timeout(std::move(message));
     }
     if (exited && now >= drain_until) break;  // something it started still holds the pipes
 

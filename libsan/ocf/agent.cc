@@ -128,9 +128,11 @@ Status Agent::Dispatch(Context& ctx, RunState* state) {
 Outcome Agent::Execute(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env, Host& host, Logger* logger) {
   Outcome o;
-  auto fail = [&o](ExitCode code, const std::string& reason) {
+  bool v1 = false;
+  // heartbeat v1 knows only 0 and 1 for start/stop.
+  auto fail = [&o, &v1](ExitCode code, const std::string& reason) {
     o.err += kReasonCookie + Printable(reason, 1000) + "\n";
-    o.exit_code = static_cast<int>(code);
+    o.exit_code = v1 ? 1 : static_cast<int>(code);
     return o;
   };
   Result<Metadata> md =
@@ -141,7 +143,7 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
     o.exit_code = static_cast<int>(ExitCode::kErrArgs);
     return o;
   }
-  const bool v1 = IsHeartbeatV1(args, env);
+  v1 = IsHeartbeatV1(args, env);
   const std::string& action_text = v1 ? args.back() : args.front();
   Action action;
   if (!ParseAction(action_text, &action) || (action == Action::kReload && !reload_)) {
@@ -182,7 +184,6 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
   Result<Params> params = Params::Parse(*md, raw);
   if (!params.ok()) {
     logger->Error(params.status().message());
-    if (v1) return fail(ExitCode::kErrGeneric, params.status().message());
     return fail(ExitCode::kErrConfigured, params.status().message());
   }
 
@@ -241,7 +242,7 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
     return o;
   }
   logger->Error(std::string(ActionName(action)) + " failed: " + st.ToString());
-  return fail(v1 ? ExitCode::kErrGeneric : code, st.message());
+  return fail(code, st.message());
 }
 
 int Agent::Run(int argc, char** argv) {

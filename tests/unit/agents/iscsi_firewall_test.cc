@@ -32,6 +32,14 @@ class IscsiFirewallTest : public ::testing::Test {
     return agent_.Execute({action}, env, host_, &log_);
   }
 
+  // Tampering from outside, as an administrator's script would.
+  bool RunIptables(std::vector<std::string> argv) {
+    Command cmd;
+    cmd.argv = std::move(argv);
+    Result<Output> r = host_.Run(cmd);
+    return r.ok() && r->exit_code == 0;
+  }
+
   bool Clean() {
     return iptables_.Save("iptables") == empty4_ && iptables_.Save("ip6tables") == empty6_;
   }
@@ -90,7 +98,7 @@ TEST_F(IscsiFirewallTest, UnblockActiveButTrafficBlockedIsAnError) {
 TEST_F(IscsiFirewallTest, RulesRemovedBehindOurBack) {
   const std::map<std::string, std::string> p = {{"action", "block"}, {"ip", "192.0.2.1"}};
   ASSERT_EQ(Run("start", p).exit_code, 0);
-  ASSERT_TRUE(host_.Run({{"iptables", "-F", "sanha-iscsi"}}).ok());
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
   ocf::Outcome o = Run("monitor", p, /*recurring=*/true);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("removed behind our back"));
@@ -102,9 +110,8 @@ TEST_F(IscsiFirewallTest, RulesRemovedBehindOurBack) {
 TEST_F(IscsiFirewallTest, PartialBlockIsAnError) {
   const std::map<std::string, std::string> p = {{"action", "block"}, {"port", "3260,3261"}};
   ASSERT_EQ(Run("start", p).exit_code, 0);
-  ASSERT_TRUE(host_.Run({{"iptables", "-D", "sanha-iscsi", "-p", "tcp", "-m", "tcp", "--dport",
-                          "3261", "-j", "DROP"}})
-                  .ok());
+  ASSERT_TRUE(RunIptables(
+      {"iptables", "-D", "sanha-iscsi", "-p", "tcp", "-m", "tcp", "--dport", "3261", "-j", "DROP"}));
   ocf::Outcome o = Run("monitor", p);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("partially blocked"));

@@ -53,9 +53,10 @@ class AgentTest : public ::testing::Test {
   }
 
   static int CountReasons(const std::string& err) {
-    int n = 0;
-    for (size_t p = err.find("ocf-exit-reason:"); p != std::string::npos;
-         p = err.find("ocf-exit-reason:", p + 1)) {
+    // Pacemaker reads lines that start with the cookie; a quoted value mid-line is harmless.
+    int n = err.rfind("ocf-exit-reason:", 0) == 0 ? 1 : 0;
+    for (size_t p = err.find("\nocf-exit-reason:"); p != std::string::npos;
+         p = err.find("\nocf-exit-reason:", p + 1)) {
       ++n;
     }
     return n;
