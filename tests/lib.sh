@@ -43,13 +43,23 @@ trap t_cleanup EXIT
 
 on_exit() { T_CLEANUPS+=("$1"); }
 
-# new_netns NAME: creates a namespace with loopback up; the real name is printed.
+# new_netns VAR NAME: creates a namespace with loopback up, records it for cleanup and stores its
+# real name in VAR. (Not $(new_netns): a subshell would lose the cleanup record.)
 new_netns() {
-  local ns="sanha-$1-$$"
-  ip netns add "$ns" || return 1
+  local ns="sanha-$2-$$"
+  ip netns add "$ns" || exit 1
   T_NETNS+=("$ns")
   ip -n "$ns" link set lo up
-  echo "$ns"
+  printf -v "$1" '%s' "$ns"
+}
+
+# Everything of sanha's an observer can see in namespace $1: both iptables families (as -S) and
+# nft's table inet sanha. (iptables-nft leaves its own empty filter tables in the nft ruleset, so
+# the whole ruleset is no measure of what we left behind.)
+sanha_rules() {
+  ip netns exec "$1" iptables -S
+  ip netns exec "$1" ip6tables -S
+  ip netns exec "$1" nft list table inet sanha 2>/dev/null
 }
 
 # bg PIDVAR cmd...: starts a background process and records its pid for cleanup.

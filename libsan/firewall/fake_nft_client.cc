@@ -1,16 +1,15 @@
 // FakeNftClient implementation.
 #include "libsan/firewall/fake_nft_client.h"
 
-#include <algorithm>
-
 namespace san::firewall {
 
 Result<NftResult> FakeNftClient::Run(std::string_view script) {
-  scripts_.emplace_back(script);
-  if (replies_.empty()) return Status::Internal("FakeNftClient: no reply scripted");
-  const NftResult& r = replies_[std::min(next_, replies_.size() - 1)];
-  ++next_;
-  return r;
+  scripts_->emplace_back(script);
+  if (on_run_) on_run_(scripts_->back());
+  auto it = replies_.find(script);
+  if (it != replies_.end()) return it->second;
+  if (default_) return *default_;
+  return Status::Internal("FakeNftClient: unexpected script: " + std::string(script));
 }
 
 }  // namespace san::firewall

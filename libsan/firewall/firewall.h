@@ -3,6 +3,7 @@
 // chosen once; no code outside the backends knows which one runs.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,8 +31,8 @@ struct BlockSpec {
 
 // Raw parameter text, as an agent or tool receives it.
 struct BlockSpecText {
-  std::string ip;        // destinations; "" = all
-  std::string source;    // sources; "" = all
+  std::string ip;      // destinations; "" = all
+  std::string source;  // sources; "" = all
   std::string port = "3260";
   std::string protocol = "tcp";
   std::string chain = "sanha-iscsi";
@@ -81,10 +82,16 @@ enum class BackendKind { kIptables, kNft, kAuto };
 // "iptables", "nft", "auto"; InvalidConfig otherwise.
 Result<BackendKind> ParseBackendKind(std::string_view text);
 
+class NftClient;
+using NftClientFactory = std::function<Result<std::unique_ptr<NftClient>>()>;
+
 // Returns the backend for `kind`. kAuto: the backend that already holds our chain/table for this
-// spec, else nft when installed, else iptables. NotInstalled when the needed program is missing.
+// spec (nft is asked first: in process it costs well under a millisecond), else nft when usable,
+// else iptables. NotInstalled when neither can be used. `nft_factory` makes the nft client
+// (default: libnftables in process; tests pass a fake).
 Result<std::unique_ptr<Backend>> MakeBackend(Host& host, Logger& log, BackendKind kind,
-                                             const BlockSpec& spec);
+                                             const BlockSpec& spec,
+                                             NftClientFactory nft_factory = {});
 
 // The host lock every backend takes around check-then-change sequences.
 inline constexpr char kFirewallLockPath[] = "/run/lock/sanha-firewall.lock";

@@ -12,9 +12,9 @@
 namespace san::firewall {
 
 struct NftResult {
-  bool ok = true;    // false when nft refused the script (nothing of it was applied)
-  std::string out;   // listing output, with "# handle N" annotations
-  std::string err;   // nft's error text
+  bool ok = true;   // false when nft refused the script (nothing of it was applied)
+  std::string out;  // listing output, with "# handle N" annotations
+  std::string err;  // nft's error text
 };
 
 class NftClient {

@@ -8,15 +8,11 @@ require_program iptables
 require_program nft
 
 AGENT=$SANHA_BUILD/iscsi-firewall
-NS=$(new_netns ocft)
+new_netns NS ocft
 RSC=$T_TMP/rsc
 chmod 755 "$T_TMP"
 in_ns() { ip netns exec "$NS" env HA_RSCTMP="$RSC" "$@"; }
-ruleset() {
-  in_ns iptables -S
-  in_ns ip6tables -S
-  in_ns nft list ruleset | grep -v '^#'
-}
+ruleset() { sanha_rules "$NS"; }
 EMPTY=$(ruleset)
 
 for backend in iptables nft; do
@@ -32,9 +28,9 @@ for backend in iptables nft; do
       # ocf-tester ends with stop; a stopped unblock resource holds traffic blocked.
       check_match "stopped unblock keeps traffic blocked ($backend)" "192.0.2.10" "$(ruleset)"
       in_ns env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-$action OCF_RESKEY_action=unblock \
-        OCF_RESKEY_backend=$backend OCF_RESKEY_ip=192.0.2.10,2001:db8::10 "$AGENT" start
+        OCF_RESKEY_backend=$backend OCF_RESKEY_ip=192.0.2.10,2001:db8::10 "$AGENT" start 2>/dev/null
       in_ns env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-$action OCF_RESKEY_action=block \
-        OCF_RESKEY_backend=$backend OCF_RESKEY_ip=192.0.2.10,2001:db8::10 "$AGENT" stop
+        OCF_RESKEY_backend=$backend OCF_RESKEY_ip=192.0.2.10,2001:db8::10 "$AGENT" stop 2>/dev/null
       check "nothing left after unblock start ($backend)" "$EMPTY" "$(ruleset)"
     fi
   done

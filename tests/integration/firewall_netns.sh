@@ -9,8 +9,8 @@ require_program nft
 require_program nc
 
 AGENT=$SANHA_BUILD/iscsi-firewall
-SRV=$(new_netns srv)
-CLI=$(new_netns cli)
+new_netns SRV srv
+new_netns CLI cli
 ip link add "vs$$" netns "$SRV" type veth peer name "vc$$" netns "$CLI"
 ip -n "$SRV" addr add 192.0.2.1/24 dev "vs$$"
 ip -n "$SRV" addr add 2001:db8::1/64 dev "vs$$" nodad
@@ -39,11 +39,7 @@ connect() {
   case $? in 0) echo connected ;; 124) echo hang ;; *) echo refused ;; esac
 }
 
-ruleset() {
-  ip netns exec "$SRV" iptables -S
-  ip netns exec "$SRV" ip6tables -S
-  ip netns exec "$SRV" nft list ruleset | grep -v '^#'
-}
+ruleset() { sanha_rules "$SRV"; }
 
 check "client reaches the target before any block (v4)" connected "$(connect 192.0.2.1)"
 check "client reaches the target before any block (v6)" connected "$(connect 2001:db8::1)"
@@ -78,6 +74,7 @@ for backend in iptables nft; do
   fw start "${P[@]}"
   if [ $backend = iptables ]; then
     ip netns exec "$SRV" iptables -F sanha-iscsi
+    ip netns exec "$SRV" ip6tables -F sanha-iscsi
   else
     ip netns exec "$SRV" nft flush chain inet sanha sanha-iscsi
   fi
@@ -171,7 +168,7 @@ for bad in "ip=192.0.2.1;touch $T_TMP/pwned" "ip=\$(touch $T_TMP/pwned)" "port=3
     fw $action "${P[@]}"
     [ "$RC" = 6 ] || not_ok "hostile '$bad' on $action gave $RC"
   done
-  check "hostile '${bad:0:40}' → one reason line" 1 "$(printf '%s\n' "$ERR" | grep -c '^ocf-exit-reason:')"
+  check "hostile '$(printf %q "${bad:0:40}")' → one reason line" 1 "$(printf '%s\n' "$ERR" | grep -c '^ocf-exit-reason:')"
 done
 check "hostile values executed nothing" no "$([ -e "$T_TMP/pwned" ] && echo yes || echo no)"
 check "hostile values changed no rule" "$EMPTY" "$(ruleset)"
