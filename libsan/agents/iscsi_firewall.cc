@@ -2,6 +2,11 @@
 // change is read back before the action reports success.
 #include "libsan/agents/iscsi_firewall.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "libsan/firewall/nft_client.h"
 #include "libsan/util/strings.h"
 
 namespace san::agents::iscsi_firewall {
@@ -47,6 +52,73 @@ Status Apply(ocf::Context& ctx, const Config& cfg, bool block) {
   return Status::Ok();
 }
 
+// A verdict of an exact nft check, valid while the ruleset generation stays `generation`.
+struct CachedVerdict {
+  uint32_t generation = 0;
+  uint64_t spec_key = 0;
+  bool all_present = false;
+};
+
+// FNV-1a over everything that defines the rules, so a changed parameter never reuses a verdict.
+uint64_t SpecKey(const firewall::BlockSpec& spec) {
+  std::string text = spec.chain;
+  for (const auto& rule : firewall::ExpandRules(spec)) text += "\n" + rule.Describe();
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string VerdictPath(ocf::Context& ctx) { return ctx.StateFile("nftgen"); }
+
+std::optional<CachedVerdict> ReadVerdict(ocf::Context& ctx) {
+  Result<std::string> text = ctx.host().ReadFile(VerdictPath(ctx));
+  if (!text.ok()) return std::nullopt;
+  std::vector<std::string> f = SplitList(*text, " \n");
+  if (f.size() != 3) return std::nullopt;
+  Result<int64_t> gen = ParseInt64(f[0]);
+  if (!gen.ok() || (f[2] != "all" && f[2] != "none")) return std::nullopt;
+  CachedVerdict v;
+  v.generation = static_cast<uint32_t>(*gen);
+  v.spec_key = std::strtoull(f[1].c_str(), nullptr, 16);
+  v.all_present = f[2] == "all";
+  return v;
+}
+
+void WriteVerdict(ocf::Context& ctx, const CachedVerdict& v) {
+  char key[32];
+  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(v.spec_key));
+  std::string path = VerdictPath(ctx);
+  // A cache: failing to write it only costs the next monitor a full check.
+  ctx.host().MakeDirectories(path.substr(0, path.rfind('/'))).IgnoreError();
+  ctx.host()
+      .WriteFileAtomically(path, std::to_string(v.generation) + " " + key + " " +
+                                     (v.all_present ? "all" : "none") + "\n")
+      .IgnoreError();
+}
+
+// Turns what is in place into the resource's state (see Monitor).
+Result<ocf::RunState> Decide(ocf::Context& ctx, const Config& cfg,
+                             const firewall::BlockState& state, bool marked) {
+  if (cfg.block_on_start) {
+    if (state.AllPresent()) return ocf::RunState::kRunning;
+    if (!state.NonePresent()) {
+      return Status::CommandFailed("partially blocked: missing " + DescribeRules(state.missing));
+    }
+    if (marked && !ctx.is_probe()) {
+      return Status::CommandFailed("the block rules were removed behind our back: " +
+                                   DescribeRules(state.missing));
+    }
+    return ocf::RunState::kStopped;
+  }
+  // unblock: running means "started here and traffic flows".
+  if (!marked) return ocf::RunState::kStopped;
+  if (!state.NonePresent()) {
+    return Status::CommandFailed("traffic is blocked although unblock is active: " +
+                                 DescribeRules(state.present));
+  }
+  return ocf::RunState::kRunning;
+}
+
 }  // namespace
 
 Result<Config> LoadConfig(const ocf::Params& params) {
@@ -84,32 +156,45 @@ Status Start(ocf::Context& ctx) {
 Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
   SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start));
+  SAN_RETURN_IF_ERROR(ctx.host().RemoveFile(VerdictPath(ctx)));
   return ctx.SetStarted(false);
 }
 
 Result<ocf::RunState> Monitor(ocf::Context& ctx) {
+  return MonitorWith(ctx, firewall::ReadRulesetGeneration);
+}
+
+Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& generation) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
+  const bool marked = ctx.IsMarkedStarted();
+  if (!cfg.block_on_start && !marked) return ocf::RunState::kStopped;
+
+  // Depth 0 with nft: reuse the last exact verdict while nothing was committed since.
+  std::optional<uint32_t> before;
+  // Only for a resource started here: probes of stopped ones leave nothing behind.
+  if (marked && ctx.check_level() == 0 && cfg.backend != firewall::BackendKind::kIptables) {
+    if (Result<uint32_t> g = generation(); g.ok()) before = *g;
+  }
+  const uint64_t key = SpecKey(cfg.spec);
+  if (before) {
+    std::optional<CachedVerdict> cached = ReadVerdict(ctx);
+    if (cached && cached->generation == *before && cached->spec_key == key) {
+      ctx.log().Debug("nf_tables generation " + std::to_string(*before) +
+                      " unchanged since the last exact check");
+      firewall::BlockState state;
+      (cached->all_present ? state.present : state.missing) = firewall::ExpandRules(cfg.spec);
+      return Decide(ctx, cfg, state, marked);
+    }
+  }
   SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
   SAN_ASSIGN_OR_RETURN(firewall::BlockState state, backend->Inspect(cfg.spec));
-  const bool marked = ctx.IsMarkedStarted();
-  if (cfg.block_on_start) {
-    if (state.AllPresent()) return ocf::RunState::kRunning;
-    if (!state.NonePresent()) {
-      return Status::CommandFailed("partially blocked: missing " + DescribeRules(state.missing));
+  if (before && backend->Name() == "nft" && (state.AllPresent() || state.NonePresent())) {
+    // Only a verdict taken while the generation stood still proves anything.
+    if (Result<uint32_t> after = generation(); after.ok() && *after == *before) {
+      WriteVerdict(ctx, {*before, key, state.AllPresent()});
     }
-    if (marked && !ctx.is_probe()) {
-      return Status::CommandFailed("the block rules were removed behind our back: " +
-                                   DescribeRules(state.missing));
-    }
-    return ocf::RunState::kStopped;
   }
-  // unblock: running means "started here and traffic flows".
-  if (!marked) return ocf::RunState::kStopped;
-  if (!state.NonePresent()) {
-    return Status::CommandFailed("traffic is blocked although unblock is active: " +
-                                 DescribeRules(state.present));
-  }
-  return ocf::RunState::kRunning;
+  return Decide(ctx, cfg, state, marked);
 }
 
 }  // namespace san::agents::iscsi_firewall

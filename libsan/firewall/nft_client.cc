@@ -4,8 +4,17 @@
 // validation and the iptables backend never pay for it.
 #include "libsan/firewall/nft_client.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace san::firewall {
 
@@ -93,6 +102,54 @@ Result<std::unique_ptr<NftClient>> MakeLibNftClient() {
   api->buffer_output(ctx);
   api->buffer_error(ctx);
   return std::unique_ptr<NftClient>(new LibNftClient(api, ctx));
+}
+
+Result<uint32_t> ReadRulesetGeneration() {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (fd < 0) {
+    return Status::NotInstalled(std::string("netlink netfilter socket: ") + std::strerror(errno));
+  }
+  struct {
+    nlmsghdr header;
+    nfgenmsg gen;
+  } request{};
+  request.header.nlmsg_len = sizeof request;
+  request.header.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+  request.header.nlmsg_flags = NLM_F_REQUEST;
+  request.header.nlmsg_seq = 1;
+  request.gen.nfgen_family = AF_UNSPEC;
+  request.gen.version = NFNETLINK_V0;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  alignas(nlmsghdr) char reply[1024];
+  ssize_t n = -1;
+  if (sendto(fd, &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel),
+             sizeof kernel) == static_cast<ssize_t>(sizeof request)) {
+    n = recv(fd, reply, sizeof reply, 0);
+  }
+  int saved = errno;
+  close(fd);
+  if (n < static_cast<ssize_t>(NLMSG_HDRLEN)) {
+    return Status::CommandFailed(std::string("nf_tables generation: ") + std::strerror(saved));
+  }
+  const auto* header = reinterpret_cast<const nlmsghdr*>(reply);
+  if (header->nlmsg_type == NLMSG_ERROR || header->nlmsg_len > static_cast<size_t>(n)) {
+    return Status::CommandFailed("nf_tables generation: the kernel refused the request");
+  }
+  // Attributes follow the nfgenmsg; NFTA_GEN_ID is a big-endian u32.
+  size_t offset = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
+  while (offset + NLA_HDRLEN <= header->nlmsg_len) {
+    nlattr attr;
+    std::memcpy(&attr, reply + offset, sizeof attr);
+    if (attr.nla_len < NLA_HDRLEN || offset + attr.nla_len > header->nlmsg_len) break;
+    if ((attr.nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID && attr.nla_len >= NLA_HDRLEN + 4) {
+      uint32_t id;
+      std::memcpy(&id, reply + offset + NLA_HDRLEN, sizeof id);
+      return ntohl(id);
+    }
+    offset += NLA_ALIGN(attr.nla_len);
+  }
+  return Status::CommandFailed("nf_tables generation: no NFTA_GEN_ID in the reply");
 }
 
 }  // namespace san::firewall

@@ -70,12 +70,14 @@ Context::Context(Host& host, Logger& log, const Params& params,
 
 const std::string& Context::Env(const std::string& name) const { return Lookup(env_, name); }
 
-std::string Context::StatePath() const {
+std::string Context::StateFile(std::string_view name) const {
   std::string dir = Env("HA_RSCTMP");
   if (dir.empty()) dir = "/run/resource-agents";
   return dir + "/sanha-" + agent_ + "-" + FileSafe(instance_.empty() ? "default" : instance_) +
-         ".started";
+         "." + std::string(name);
 }
+
+std::string Context::StatePath() const { return StateFile("started"); }
 
 Status Context::SetStarted(bool started) {
   std::string path = StatePath();

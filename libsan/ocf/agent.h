@@ -44,6 +44,8 @@ class Context {
   // running state is not visible on the machine (like an unblock: the absence of rules). It is
   // per resource instance and vanishes at reboot.
   std::string StatePath() const;
+  // Another per-instance file beside it: HA_RSCTMP/sanha-AGENT-INSTANCE.<name>.
+  std::string StateFile(std::string_view name) const;
   Status SetStarted(bool started);
   bool IsMarkedStarted();
 

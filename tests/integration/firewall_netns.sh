@@ -72,6 +72,7 @@ for backend in iptables nft; do
 
   # Rules removed behind our back are an error on a recurring monitor, "stopped" on a probe.
   fw start "${P[@]}"
+  fw monitor "${P[@]}"  # with nft: leaves a verdict for the current ruleset generation
   if [ $backend = iptables ]; then
     ip netns exec "$SRV" iptables -F sanha-iscsi
     ip netns exec "$SRV" ip6tables -F sanha-iscsi
@@ -125,6 +126,39 @@ for backend in iptables nft; do
   fw stop action=block backend=$backend port=3261
   check "$backend: last sibling stop removes the chain" "$EMPTY" "$(ruleset)"
 done
+
+# nft depth-0 monitors reuse an exact verdict while the ruleset generation is unchanged, and only
+# then: any commit (ours, iptables-nft, an administrator's nft) or a changed parameter re-checks.
+fw start action=block backend=nft
+ERR=$(ip netns exec "$SRV" env -i OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-test HA_debug=1 \
+  HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_action=block OCF_RESKEY_backend=nft "$AGENT" monitor 2>&1)
+check "nft monitor after start is running" 0 "$?"
+ERR=$(ip netns exec "$SRV" env -i OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-test HA_debug=1 \
+  HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_action=block OCF_RESKEY_backend=nft "$AGENT" monitor 2>&1)
+check "second monitor is running" 0 "$?"
+check_match "...proven by the unchanged ruleset generation" "generation [0-9]+ unchanged" "$ERR"
+ERR=$(ip netns exec "$SRV" env -i OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-test HA_debug=1 \
+  OCF_CHECK_LEVEL=10 HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_action=block OCF_RESKEY_backend=nft \
+  "$AGENT" monitor 2>&1)
+check "depth 10 monitor is running" 0 "$?"
+check_no_match "...and always checks the rules" "unchanged" "$ERR"
+fw monitor action=block backend=nft port=3261
+check "a changed parameter never reuses the verdict" 7 "$RC"
+ip netns exec "$SRV" iptables -A INPUT -p udp --dport 9 -j ACCEPT  # an unrelated commit
+ERR=$(ip netns exec "$SRV" env -i OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-test HA_debug=1 \
+  HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_action=block OCF_RESKEY_backend=nft "$AGENT" monitor 2>&1)
+check "monitor after another commit is running" 0 "$?"
+check_no_match "...after a full check" "unchanged" "$ERR"
+ip netns exec "$SRV" iptables -D INPUT -p udp --dport 9 -j ACCEPT
+ip netns exec "$SRV" nft delete table inet sanha
+fw monitor action=block backend=nft OCF_RESKEY_CRM_meta_interval=10000
+ERR=$(ip netns exec "$SRV" env -i OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-test \
+  HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_action=block OCF_RESKEY_backend=nft \
+  OCF_RESKEY_CRM_meta_interval=10000 "$AGENT" monitor 2>&1 >/dev/null)
+check "an administrator deleting our table is noticed at once" 1 "$?"
+fw stop action=block backend=nft
+check "stop leaves no state file" "" "$(ls -A "$T_TMP/rsc")"
+check "all clean after the cache checks" "$EMPTY" "$(ruleset)"
 
 # An established session stalls during a block and resumes after it: no reset, no data lost.
 bg SINK bash -c "ip netns exec '$SRV' nc -l 192.0.2.1 3262 > '$T_TMP/sink'"
