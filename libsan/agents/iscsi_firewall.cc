@@ -31,27 +31,6 @@ Result<std::unique_ptr<firewall::Backend>> OpenBackend(ocf::Context& ctx, const 
   return firewall::MakeBackend(ctx.host(), ctx.log(), cfg.backend, cfg.spec);
 }
 
-// Makes the rules present (block=true) or absent, then reads them back.
-Status Apply(ocf::Context& ctx, const Config& cfg, bool block) {
-  SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
-  SAN_RETURN_IF_ERROR(block ? backend->Block(cfg.spec) : backend->Unblock(cfg.spec));
-  SAN_ASSIGN_OR_RETURN(firewall::BlockState state, backend->Inspect(cfg.spec));
-  if (block && !state.AllPresent()) {
-    return Status::CommandFailed(
-        std::string(backend->Name()) +
-        " accepted the rules but they are not in place: " + DescribeRules(state.missing));
-  }
-  if (!block && !state.NonePresent()) {
-    return Status::CommandFailed(
-        std::string(backend->Name()) +
-        " removed the rules but some remain: " + DescribeRules(state.present));
-  }
-  ctx.log().Info(std::string(block ? "blocked " : "unblocked ") +
-                 DescribeRules(state.present.empty() ? state.missing : state.present) + " (" +
-                 std::string(backend->Name()) + ")");
-  return Status::Ok();
-}
-
 // A verdict of an exact nft check, valid while the ruleset generation stays `generation`.
 struct CachedVerdict {
   uint32_t generation = 0;
@@ -94,6 +73,38 @@ void WriteVerdict(ocf::Context& ctx, const CachedVerdict& v) {
       .WriteFileAtomically(path, std::to_string(v.generation) + " " + key + " " +
                                      (v.all_present ? "all" : "none") + "\n")
       .IgnoreError();
+}
+
+// Makes the rules present (block=true) or absent, then reads them back. With `record`, an nft
+// read-back taken while the ruleset generation stood still is kept as the monitor's verdict.
+Status Apply(ocf::Context& ctx, const Config& cfg, bool block, bool record) {
+  SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
+  SAN_RETURN_IF_ERROR(block ? backend->Block(cfg.spec) : backend->Unblock(cfg.spec));
+  std::optional<uint32_t> before;
+  if (record && backend->Name() == "nft") {
+    if (Result<uint32_t> g = firewall::ReadRulesetGeneration(); g.ok()) before = *g;
+  }
+  SAN_ASSIGN_OR_RETURN(firewall::BlockState state, backend->Inspect(cfg.spec));
+  if (block && !state.AllPresent()) {
+    return Status::CommandFailed(
+        std::string(backend->Name()) +
+        " accepted the rules but they are not in place: " + DescribeRules(state.missing));
+  }
+  if (!block && !state.NonePresent()) {
+    return Status::CommandFailed(
+        std::string(backend->Name()) +
+        " removed the rules but some remain: " + DescribeRules(state.present));
+  }
+  if (before) {
+    if (Result<uint32_t> after = firewall::ReadRulesetGeneration();
+        after.ok() && *after == *before) {
+      WriteVerdict(ctx, {*before, SpecKey(cfg.spec), block});
+    }
+  }
+  ctx.log().Info(std::string(block ? "blocked " : "unblocked ") +
+                 DescribeRules(state.present.empty() ? state.missing : state.present) + " (" +
+                 std::string(backend->Name()) + ")");
+  return Status::Ok();
 }
 
 // Turns what is in place into the resource's state (see Monitor).
@@ -149,13 +160,13 @@ Status Validate(ocf::Context& ctx) { return LoadConfig(ctx.params()).status(); }
 
 Status Start(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
-  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, cfg.block_on_start));
+  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, cfg.block_on_start, /*record=*/true));
   return ctx.SetStarted(true);
 }
 
 Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
-  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start));
+  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false));
   SAN_RETURN_IF_ERROR(ctx.host().RemoveFile(VerdictPath(ctx)));
   return ctx.SetStarted(false);
 }

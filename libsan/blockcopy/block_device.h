@@ -88,6 +88,8 @@ class DeviceOpener {
   virtual bool Exists(const std::string& path) = 0;
   // Atomically renames a file (rename(2)); open devices keep referring to it.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Removes a regular file (used to undo a file ddless created before a refusal).
+  virtual Status Remove(const std::string& path) = 0;
 };
 
 // Reads exactly out.size() bytes, retrying short reads. Corruption (naming the device and offset)

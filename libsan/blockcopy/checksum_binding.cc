@@ -54,10 +54,16 @@ Result<BoundChecksum> CreateChecksumFile(DeviceOpener& opener, const std::string
   o.regular_only = true;
   BoundChecksum bound;
   SAN_ASSIGN_OR_RETURN(bound.device, opener.Open(temp, o));
-  SAN_ASSIGN_OR_RETURN(ChecksumFile file, ChecksumFile::Create(*bound.device, header));
-  if (opener.Exists(path)) return Status::Busy(path + " appeared while ddless was creating it");
-  SAN_RETURN_IF_ERROR(opener.Rename(temp, path));
-  bound.file.emplace(std::move(file));
+  Result<ChecksumFile> file = ChecksumFile::Create(*bound.device, header);
+  Status s = file.status();
+  if (s.ok() && opener.Exists(path)) s = Status::Busy(path + " appeared while ddless created it");
+  if (s.ok()) s = opener.Rename(temp, path);
+  if (!s.ok()) {
+    bound.device.reset();
+    opener.Remove(temp).IgnoreError();
+    return s;
+  }
+  bound.file.emplace(std::move(*file));
   return bound;
 }
 

@@ -28,6 +28,9 @@ class Invocation {
 
  private:
   Result<Outcome> Copy();
+  // Copy() after the checksum file was judged: target, size checks, new checksum file, run.
+  Result<Outcome> PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
+                              const std::string& sid, const std::string& tid);
   Result<Outcome> ChecksumOnly();
   Result<Outcome> Verify();
   Result<Outcome> Zones();
@@ -43,6 +46,7 @@ class Invocation {
   const DdlessConfig& c_;
   DdlessEnv& e_;
   JsonObject json_;
+  bool copy_started_ = false;  // RunCopy was called: the target is no longer ours to remove
 };
 
 Result<std::unique_ptr<BlockDevice>> Invocation::OpenSource(const std::string& path) {
@@ -82,6 +86,17 @@ Result<Outcome> Invocation::Copy() {
   if (!ck.usable() && c_.bail) return NeedsNew(ck.needs_new);
   if (!ck.usable() && !ck.missing) return Refused(ck);
 
+  // A target file created here is removed again if the run is refused before copying.
+  bool created = !e_.devices.Exists(c_.target);
+  Result<Outcome> prepared = PrepareCopy(std::move(src), std::move(ck), sid, tid);
+  if (!prepared.ok() && created && copy_started_ == false) {
+    e_.devices.Remove(c_.target).IgnoreError();
+  }
+  return prepared;
+}
+
+Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
+                                        const std::string& sid, const std::string& tid) {
   OpenOptions to;
   to.writable = to.create = to.exclusive = to.lock = true;
   to.direct = c_.direct;
@@ -115,6 +130,7 @@ Result<Outcome> Invocation::Copy() {
     json_.Bool("checksum_created", true);
   }
   CopyJob job{src.get(), tgt.get(), &*ck.file, sid, tid};
+  copy_started_ = true;
   SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, c_.engine, e_.host, e_.log, Progress()));
   return Finish(r);
 }

@@ -73,7 +73,10 @@ class MemoryOpener : public DeviceOpener {
   MemoryDevice& Add(const std::string& path, uint64_t size,
                     DeviceInfo::Kind kind = DeviceInfo::Kind::kBlockDevice);
   MemoryDevice* Find(const std::string& path);
-  void Remove(const std::string& path) { devices_.erase(path); }
+  Status Remove(const std::string& path) override {
+    devices_.erase(path);
+    return Status::Ok();
+  }
   // Every later Open of `path` returns wrap(device) instead (e.g. a FaultyDevice around it).
   using Wrapper = std::function<std::unique_ptr<BlockDevice>(BlockDevice&)>;
   void SetWrapper(const std::string& path, Wrapper wrap) { wrappers_[path] = std::move(wrap); }

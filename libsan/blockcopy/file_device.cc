@@ -201,6 +201,11 @@ bool RealDeviceOpener::Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
+Status RealDeviceOpener::Remove(const std::string& path) {
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus(errno, "remove " + path);
+  return Status::Ok();
+}
+
 Status RealDeviceOpener::Rename(const std::string& from, const std::string& to) {
   if (rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus(errno, "rename " + from);
   return Status::Ok();

@@ -21,6 +21,7 @@ class RealDeviceOpener : public DeviceOpener {
   }
   bool Exists(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
+  Status Remove(const std::string& path) override;
 };
 
 }  // namespace san::blockcopy
