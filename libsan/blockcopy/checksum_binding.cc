@@ -24,8 +24,9 @@ Result<BoundChecksum> FindChecksumFile(DeviceOpener& opener, const std::string& 
     if (file.status().code() == Code::kInvalidConfig && want.source_size > 0 &&
         bound.device->size() == segments * 8) {
       bound.device.reset();
-      bound.needs_new = path + " is a checksum file of the original ddless (8 bytes per segment, "
-                               "no header), which this ddless cannot trust";
+      bound.needs_new = path +
+                        " is a checksum file of the original ddless (8 bytes per segment, "
+                        "no header), which this ddless cannot trust";
       return bound;
     }
     if (file.status().code() == Code::kInvalidConfig) {

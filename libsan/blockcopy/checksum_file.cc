@@ -36,8 +36,8 @@ Result<ChecksumFile> ChecksumFile::Load(BlockDevice& file) {
   Result<ChecksumHeader> b = DecodeHeader(std::span(slots).subspan(kHeaderSlotSize));
   for (const auto* r : {&a, &b}) {
     if (r->status().code() == Code::kInvalidConfig) {
-      return Status::InvalidConfig(name + " was written by another ddless version: " +
-                                   r->status().message());
+      return Status::InvalidConfig(
+          name + " was written by another ddless version: " + r->status().message());
     }
   }
   const ChecksumHeader* best = nullptr;

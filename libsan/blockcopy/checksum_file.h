@@ -34,7 +34,8 @@ class ChecksumFile {
   Status Commit(ChecksumHeader header);
 
  private:
-  ChecksumFile(BlockDevice& file, ChecksumHeader header) : file_(&file), header_(std::move(header)) {}
+  ChecksumFile(BlockDevice& file, ChecksumHeader header)
+      : file_(&file), header_(std::move(header)) {}
   Status WriteHeaderSlot(const ChecksumHeader& header);
 
   BlockDevice* file_;

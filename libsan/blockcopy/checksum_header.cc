@@ -124,8 +124,8 @@ Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot) {
   h.version = r.U32();
   if (h.version != kFormatVersion) {
     return Status::InvalidConfig("format version " + std::to_string(h.version) +
-                                 " (this ddless reads version " +
-                                 std::to_string(kFormatVersion) + ")");
+                                 " (this ddless reads version " + std::to_string(kFormatVersion) +
+                                 ")");
   }
   uint32_t digest_size = r.U32();
   h.sequence = r.U64();
@@ -180,8 +180,8 @@ std::string Mismatch(const ChecksumHeader& h, const Expectation& want) {
   if (h.target.empty()) {
     // Made by checksum-only mode. Its digests describe that device: usable for a copy *to* it.
     if (h.source != want.target) {
-      return "it was made in checksum-only mode from " + h.source +
-             ", which is not the target " + want.target +
+      return "it was made in checksum-only mode from " + h.source + ", which is not the target " +
+             want.target +
              (h.source == want.source ? " (digests of the source say nothing about the target)"
                                       : "");
     }

@@ -76,7 +76,7 @@ Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot);
 struct Expectation {
   std::string source;
   uint64_t source_size = 0;
-  std::string target;  // empty in checksum-only mode
+  std::string target;            // empty in checksum-only mode
   std::optional<HashKind> hash;  // when --hash was given
 };
 

@@ -24,7 +24,10 @@ EngineOptions Normalized(EngineOptions o) {
 class CopyRun {
  public:
   CopyRun(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log)
-      : job_(job), opt_(Normalized(options)), host_(host), log_(log),
+      : job_(job),
+        opt_(Normalized(options)),
+        host_(host),
+        log_(log),
         coalescer_(opt_.max_run_bytes) {}
 
   Result<RunResult> Run(const ProgressFn& progress);
@@ -93,9 +96,8 @@ Result<RunResult> CopyRun::Run(const ProgressFn& progress) {
   if (opt_.read_rate > 0) {
     limiter = std::make_unique<RateLimiter>(host_, opt_.read_rate, opt_.chunk_size);
   }
-  SegmentClassifier classifier({job_.source, job_.target, job_.checksum, header_.hash,
-                                header_.seed, header_.valid_end, header_.recheck, zero_runs_,
-                                limiter.get()});
+  SegmentClassifier classifier({job_.source, job_.target, job_.checksum, header_.hash, header_.seed,
+                                header_.valid_end, header_.recheck, zero_runs_, limiter.get()});
   PipelineOptions po{opt_.chunk_size, opt_.readers,
                      opt_.readers + static_cast<int>(opt_.max_run_bytes / opt_.chunk_size) + 2};
   ReadPipeline pipeline(po, stats_.start, size_,
@@ -167,7 +169,8 @@ Status CopyRun::ExecuteRun(const WriteRun& run) {
     uint64_t left = opt_.write_limit - std::min(opt_.write_limit, stats_.changed_bytes());
     uint64_t allowed = left / kSegmentSize * kSegmentSize;
     // A limit below one segment still makes progress, one segment per run.
-    if (allowed == 0 && stats_.changed_bytes() == 0) allowed = std::min<uint64_t>(run.length, kSegmentSize);
+    if (allowed == 0 && stats_.changed_bytes() == 0)
+      allowed = std::min<uint64_t>(run.length, kSegmentSize);
     if (allowed > 0) SAN_RETURN_IF_ERROR(Perform(TruncateRun(run, allowed)));
     stopped_ = true;
     stop_at_ = run.offset + allowed;
@@ -243,13 +246,13 @@ void CopyRun::ReleaseUnpinned(ReadPipeline& pipeline) {
 
 }  // namespace
 
-Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host,
-                          Logger& log, const ProgressFn& progress) {
+Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log,
+                          const ProgressFn& progress) {
   if (!job.source || !job.checksum) return Status::Internal("RunCopy: no source or checksum file");
   if (job.target && job.target->size() < job.source->size()) {
-    return Status::InvalidConfig("target " + job.target->name() + " (" +
-                                 FormatBytes(job.target->size()) + ") is smaller than the source (" +
-                                 FormatBytes(job.source->size()) + ")");
+    return Status::InvalidConfig(
+        "target " + job.target->name() + " (" + FormatBytes(job.target->size()) +
+        ") is smaller than the source (" + FormatBytes(job.source->size()) + ")");
   }
   CopyRun run(job, options, host, log);
   return run.Run(progress);

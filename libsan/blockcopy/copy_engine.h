@@ -40,8 +40,8 @@ struct CopyJob {
 // Runs one copy or checksum-only pass. The target must be at least as large as the source. On an
 // error the checksum file stays "running" and the next run re-checks what may have been written.
 // `host` provides the clock (rate limit, timing); `progress` may be empty.
-Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host,
-                          Logger& log, const ProgressFn& progress = {});
+Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log,
+                          const ProgressFn& progress = {});
 
 struct VerifyResult {
   uint64_t segments_checked = 0;

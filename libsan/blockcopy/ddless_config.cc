@@ -57,6 +57,8 @@ std::string_view ModeName(Mode mode) {
       return "parameters";
     case Mode::kVerify:
       return "verify";
+    case Mode::kHashBench:
+      return "bench-hash";
   }
   return "unknown";
 }
@@ -92,10 +94,21 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
 
   if (a.parameters) {
     bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
-                 a.command || a.json || a.verify || a.sparse || a.restart || a.hash ||
-                 a.readers || a.read_kib || a.commit_mib;
+                 a.command || a.json || a.verify || a.sparse || a.restart || a.hash || a.readers ||
+                 a.read_kib || a.commit_mib;
     if (other) return Refuse("-p prints the parameters and takes no other option");
     c.mode = Mode::kParameters;
+    return c;
+  }
+  if (a.bench_hash) {
+    bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
+                 a.command || a.verify || a.sparse || a.restart || a.readers || a.read_kib ||
+                 a.commit_mib;
+    if (other) return Refuse("--bench-hash takes only --hash and --json");
+    c.mode = Mode::kHashBench;
+    if (a.hash) {
+      SAN_ASSIGN_OR_RETURN(c.hash, ParseHashKind(*a.hash));
+    }
     return c;
   }
   if (a.verify) {
@@ -114,7 +127,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   } else {
     return Refuse("nothing to do: give -s SOURCE (see ddless --help)");
   }
-  std::string_view mode = c.mode == Mode::kVerify       ? "--verify"
+  std::string_view mode = c.mode == Mode::kVerify         ? "--verify"
                           : c.mode == Mode::kChecksumOnly ? "checksum-only mode (no -t)"
                           : c.mode == Mode::kSpeedZones   ? "read-speed zones mode (-s only)"
                                                           : "a copy";
@@ -123,11 +136,11 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   SAN_RETURN_IF_ERROR(Forbid(a.command && !copy, "-i", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.sparse && !copy, "--sparse", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.restart && !copy, "--restart", mode));
-  SAN_RETURN_IF_ERROR(Forbid(a.bail && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly,
-                             "-b", mode));
+  SAN_RETURN_IF_ERROR(
+      Forbid(a.bail && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly, "-b", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.rate && c.mode == Mode::kSpeedZones, "-r", mode));
-  SAN_RETURN_IF_ERROR(Forbid(a.hash && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly,
-                             "--hash", mode));
+  SAN_RETURN_IF_ERROR(
+      Forbid(a.hash && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly, "--hash", mode));
   if (a.command && !a.max_gb) return Refuse("-i CMD runs when the -m limit is reached: give -m GB");
 
   if (a.source) c.source = *a.source;

@@ -16,23 +16,24 @@ namespace san::blockcopy {
 
 // Values as given on the command line; absent options are nullopt / false.
 struct DdlessArgs {
-  bool direct = false;                  // -d
-  std::optional<std::string> source;    // -s SRC
-  std::optional<std::string> rate;      // -r MB/s
-  std::optional<std::string> checksum;  // -c CHECKSUM
-  bool bail = false;                    // -b
-  std::optional<std::string> target;    // -t TARGET
-  std::optional<std::string> max_gb;    // -m GB
-  std::optional<std::string> command;   // -i CMD
-  int verbosity = 0;                    // -v, -vv
-  bool parameters = false;              // -p
-  bool json = false;                    // --json
-  bool verify = false;                  // --verify
-  bool sparse = false;                  // --sparse
-  bool restart = false;                 // --restart
-  std::optional<std::string> hash;      // --hash
-  std::optional<std::string> readers;   // --readers
-  std::optional<std::string> read_kib;  // --read-size (KiB)
+  bool direct = false;                    // -d
+  std::optional<std::string> source;      // -s SRC
+  std::optional<std::string> rate;        // -r MB/s
+  std::optional<std::string> checksum;    // -c CHECKSUM
+  bool bail = false;                      // -b
+  std::optional<std::string> target;      // -t TARGET
+  std::optional<std::string> max_gb;      // -m GB
+  std::optional<std::string> command;     // -i CMD
+  int verbosity = 0;                      // -v, -vv
+  bool parameters = false;                // -p
+  bool bench_hash = false;                // --bench-hash
+  bool json = false;                      // --json
+  bool verify = false;                    // --verify
+  bool sparse = false;                    // --sparse
+  bool restart = false;                   // --restart
+  std::optional<std::string> hash;        // --hash
+  std::optional<std::string> readers;     // --readers
+  std::optional<std::string> read_kib;    // --read-size (KiB)
   std::optional<std::string> commit_mib;  // --commit-window (MiB)
 };
 
@@ -42,8 +43,10 @@ enum class Mode {
   kSpeedZones,    // -s
   kParameters,    // -p
   kVerify,        // --verify -c -t
+  kHashBench,     // --bench-hash
 };
-std::string_view ModeName(Mode mode);  // "copy", "checksum", "zones", "parameters", "verify"
+// "copy", "checksum", "zones", "parameters", "verify", "bench-hash"
+std::string_view ModeName(Mode mode);
 
 struct DdlessConfig {
   Mode mode = Mode::kCopy;

@@ -24,10 +24,10 @@ enum class ExitCode {
 };
 
 struct DdlessEnv {
-  Host& host;             // runs -i CMD, provides the clock
-  DeviceOpener& devices;  // opens sources, targets and checksum files
-  Logger& log;            // messages (stderr in the tool)
-  std::ostream& out;      // stdout: --json, the zones table, -p
+  Host& host;                           // runs -i CMD, provides the clock
+  DeviceOpener& devices;                // opens sources, targets and checksum files
+  Logger& log;                          // messages (stderr in the tool)
+  std::ostream& out;                    // stdout: --json, the zones table, -p
   ProgressPrinter* progress = nullptr;  // may be null
   std::function<uint64_t()> new_seed;   // seeds for new checksum files (random in the tool)
   // Makes a path absolute for the checksum file's identities (the tool uses the working dir).

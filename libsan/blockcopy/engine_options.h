@@ -7,9 +7,9 @@
 namespace san::blockcopy {
 
 struct EngineOptions {
-  size_t chunk_size = 1 << 20;      // bytes per read (the original read 1 MiB at a time)
-  int readers = 4;                  // reads in flight
-  uint64_t max_run_bytes = 8 << 20; // longest single target write
+  size_t chunk_size = 1 << 20;       // bytes per read (the original read 1 MiB at a time)
+  int readers = 4;                   // reads in flight
+  uint64_t max_run_bytes = 8 << 20;  // longest single target write
   // Source bytes between commits (target flush, digests written, header advanced). Also the
   // most a crash can leave to re-check. Rounded to a multiple of chunk_size.
   uint64_t commit_window = 256 << 20;
@@ -26,11 +26,11 @@ struct RunStats {
   uint64_t start = 0;  // first source byte this run looked at
   uint64_t stop = 0;   // where it stopped (source size when complete)
   uint64_t bytes_read = 0;
-  uint64_t segments = 0;          // segments looked at
-  uint64_t segments_changed = 0;  // written or zeroed
-  uint64_t segments_zero = 0;     // of those, zero segments
-  uint64_t bytes_written = 0;     // data written to the target (zeros written included)
-  uint64_t bytes_deallocated = 0; // zero ranges punched instead of written
+  uint64_t segments = 0;           // segments looked at
+  uint64_t segments_changed = 0;   // written or zeroed
+  uint64_t segments_zero = 0;      // of those, zero segments
+  uint64_t bytes_written = 0;      // data written to the target (zeros written included)
+  uint64_t bytes_deallocated = 0;  // zero ranges punched instead of written
   uint64_t write_ops = 0;
   uint64_t punch_ops = 0;
   uint64_t commits = 0;

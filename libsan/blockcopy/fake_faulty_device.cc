@@ -38,7 +38,8 @@ Status FaultyDevice::Tick(bool* dies_now) {
 
 Result<size_t> FaultyDevice::Read(uint64_t offset, std::span<std::byte> out) {
   SAN_RETURN_IF_ERROR(Tick());
-  if (plan_.eio_read_at && *plan_.eio_read_at >= offset && *plan_.eio_read_at < offset + out.size()) {
+  if (plan_.eio_read_at && *plan_.eio_read_at >= offset &&
+      *plan_.eio_read_at < offset + out.size()) {
     return Status::Internal("read " + name() + " at " + std::to_string(offset) +
                             ": Input/output error");
   }

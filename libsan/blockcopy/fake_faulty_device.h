@@ -14,8 +14,8 @@
 namespace san::blockcopy {
 
 struct FaultPlan {
-  size_t max_read = 0;   // > 0: every Read returns at most this many bytes
-  size_t max_write = 0;  // > 0: every Write writes at most this many bytes
+  size_t max_read = 0;                   // > 0: every Read returns at most this many bytes
+  size_t max_write = 0;                  // > 0: every Write writes at most this many bytes
   std::optional<uint64_t> eio_read_at;   // a Read covering this offset fails (EIO)
   std::optional<uint64_t> eio_write_at;  // a Write covering this offset fails (EIO)
   bool fail_flush = false;               // Flush fails (EIO)

@@ -16,7 +16,9 @@ class Handle : public BlockDevice {
   DeviceInfo info() const override { return d_.info(); }
   uint64_t size() const override { return d_.size(); }
   Result<size_t> Read(uint64_t o, std::span<std::byte> out) override { return d_.Read(o, out); }
-  Result<size_t> Write(uint64_t o, std::span<const ConstPiece> p) override { return d_.Write(o, p); }
+  Result<size_t> Write(uint64_t o, std::span<const ConstPiece> p) override {
+    return d_.Write(o, p);
+  }
   Status Flush() override { return d_.Flush(); }
   Status PunchZeros(uint64_t o, uint64_t n) override { return d_.PunchZeros(o, n); }
   Status Resize(uint64_t n) override { return d_.Resize(n); }
@@ -28,8 +30,11 @@ class Handle : public BlockDevice {
 }  // namespace
 
 MemoryDevice::MemoryDevice(std::string name, uint64_t size, DeviceInfo::Kind kind)
-    : name_(std::move(name)), kind_(kind), punch_supported_(kind == DeviceInfo::Kind::kRegularFile),
-      data_(size), durable_(size) {}
+    : name_(std::move(name)),
+      kind_(kind),
+      punch_supported_(kind == DeviceInfo::Kind::kRegularFile),
+      data_(size),
+      durable_(size) {}
 
 DeviceInfo MemoryDevice::info() const {
   DeviceInfo info;

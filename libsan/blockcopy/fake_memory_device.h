@@ -42,8 +42,7 @@ class MemoryDevice : public BlockDevice {
   void PowerLoss(uint64_t seed);
 
   struct Counters {
-    uint64_t reads = 0, writes = 0, bytes_written = 0, flushes = 0, punches = 0,
-             bytes_punched = 0;
+    uint64_t reads = 0, writes = 0, bytes_written = 0, flushes = 0, punches = 0, bytes_punched = 0;
   };
   Counters counters() const;
   void ResetCounters();

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 namespace san::blockcopy {
@@ -47,7 +47,10 @@ bool Aligned(const void* p) { return reinterpret_cast<uintptr_t>(p) % kDirectAli
 class FileDevice : public BlockDevice {
  public:
   FileDevice(std::string name, int fd, int direct_fd, DeviceInfo info, uint64_t block_size)
-      : name_(std::move(name)), fd_(fd), direct_fd_(direct_fd), info_(info),
+      : name_(std::move(name)),
+        fd_(fd),
+        direct_fd_(direct_fd),
+        info_(info),
         block_size_(block_size) {}
   ~FileDevice() override {
     if (direct_fd_ >= 0) close(direct_fd_);
@@ -71,7 +74,8 @@ class FileDevice : public BlockDevice {
     while (true) {
       ssize_t n = pread(fd, out.data(), out.size(), static_cast<off_t>(offset));
       if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return ErrnoStatus(errno, "read " + name_ + " at " + std::to_string(offset));
+      if (errno != EINTR)
+        return ErrnoStatus(errno, "read " + name_ + " at " + std::to_string(offset));
     }
   }
 
@@ -106,7 +110,8 @@ class FileDevice : public BlockDevice {
     }
     int err = errno;
     if (err == EOPNOTSUPP || err == EINVAL || err == ENODEV) {
-      return Status::NotInstalled(name_ + ": cannot deallocate ranges (" + std::strerror(err) + ")");
+      return Status::NotInstalled(name_ + ": cannot deallocate ranges (" + std::strerror(err) +
+                                  ")");
     }
     return ErrnoStatus(err, "deallocate " + name_ + " at " + std::to_string(offset));
   }

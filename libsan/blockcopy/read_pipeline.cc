@@ -39,7 +39,8 @@ void ReadPipeline::ReaderLoop() {
       chunk->index = next_to_read_++;
     }
     chunk->offset = begin_ + chunk->index * options_.chunk_size;
-    chunk->length = static_cast<size_t>(std::min<uint64_t>(options_.chunk_size, end_ - chunk->offset));
+    chunk->length =
+        static_cast<size_t>(std::min<uint64_t>(options_.chunk_size, end_ - chunk->offset));
     Status s = process_(*chunk);
     std::lock_guard<std::mutex> lock(mu_);
     if (!s.ok()) {

@@ -22,8 +22,7 @@ WriteRun TruncateRun(const WriteRun& run, uint64_t length) {
 }
 
 std::optional<WriteRun> RunCoalescer::Add(WriteRun::Kind kind, uint64_t offset,
-                                          const std::byte* data, uint64_t length,
-                                          uint64_t chunk) {
+                                          const std::byte* data, uint64_t length, uint64_t chunk) {
   std::optional<WriteRun> finished;
   if (pending_ && (pending_->kind != kind || pending_->end() != offset ||
                    pending_->length + length > max_run_bytes_)) {

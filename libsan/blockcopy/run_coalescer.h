@@ -37,8 +37,7 @@ class RunCoalescer {
   // chunk `chunk`. Returns the pending run, finished, when the segment cannot extend it: not
   // adjacent, another kind, or the run would exceed the maximum. The segment then starts a new run.
   [[nodiscard]] std::optional<WriteRun> Add(WriteRun::Kind kind, uint64_t offset,
-                                            const std::byte* data, uint64_t length,
-                                            uint64_t chunk);
+                                            const std::byte* data, uint64_t length, uint64_t chunk);
   // Finishes and returns the pending run, if any.
   [[nodiscard]] std::optional<WriteRun> Take();
 

@@ -61,8 +61,8 @@ Status SegmentClassifier::RecheckTarget(const Chunk& chunk, std::vector<Digest>&
   if (begin >= end) return Status::Ok();
   size_t first = (begin - chunk.offset) / kSegmentSize;
   size_t last = (end - chunk.offset + kSegmentSize - 1) / kSegmentSize;  // exclusive
-  uint64_t read_end = std::min<uint64_t>(chunk.offset + last * kSegmentSize,
-                                         chunk.offset + chunk.length);
+  uint64_t read_end =
+      std::min<uint64_t>(chunk.offset + last * kSegmentSize, chunk.offset + chunk.length);
   uint64_t read_begin = chunk.offset + first * kSegmentSize;
   AlignedBuffer buf(read_end - read_begin);
   SAN_RETURN_IF_ERROR(ReadFull(*config_.target, read_begin, buf.span()));

@@ -24,7 +24,8 @@ Result<VerifyResult> RunVerify(BlockDevice& target, const ChecksumFile& checksum
   if (options.read_rate > 0) {
     limiter = std::make_unique<RateLimiter>(host, options.read_rate, options.chunk_size);
   }
-  size_t chunk_size = std::max<size_t>(kSegmentSize, options.chunk_size / kSegmentSize * kSegmentSize);
+  size_t chunk_size =
+      std::max<size_t>(kSegmentSize, options.chunk_size / kSegmentSize * kSegmentSize);
   // Here the actions mean: kSkip = matches, kWrite = differs, kZero = cannot be verified.
   auto process = [&](Chunk& chunk) -> Status {
     SAN_RETURN_IF_ERROR(ReadAndHash(target, h.hash, h.seed, limiter.get(), chunk));
@@ -36,9 +37,9 @@ Result<VerifyResult> RunVerify(BlockDevice& target, const ChecksumFile& checksum
       uint64_t end = std::min(size, offset + kSegmentSize);
       bool unknown = offset >= h.valid_end ||
                      (!untrusted.empty() && offset < untrusted.end && end > untrusted.begin);
-      chunk.actions[j] = unknown                            ? SegmentAction::kZero
+      chunk.actions[j] = unknown                         ? SegmentAction::kZero
                          : stored[j] == chunk.digests[j] ? SegmentAction::kSkip
-                                                          : SegmentAction::kWrite;
+                                                         : SegmentAction::kWrite;
     }
     return Status::Ok();
   };

@@ -20,9 +20,9 @@ using std::chrono::milliseconds;
 // ProgramTable, or an absolute path. Never a shell string.
 struct Command {
   std::vector<std::string> argv;
-  std::string input;                     // written to stdin, then stdin is closed
-  milliseconds timeout{30'000};          // killed (whole process group) after this
-  std::vector<std::string> extra_env;    // "NAME=value" added to the inherited environment
+  std::string input;                   // written to stdin, then stdin is closed
+  milliseconds timeout{30'000};        // killed (whole process group) after this
+  std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment
 };
 
 struct Output {

@@ -71,7 +71,10 @@ Result<Output> FakeIptables::Handle(const Command& cmd) {
   const std::string no_chain = "iptables: No chain/target/match by that name.\n";
   if (op == "-S") {
     if (a.size() == 2) return Reply(0, Save(a[0]));
-    if (!chain_exists(a[2])) return Reply(1, "", "iptables v1.8.9 (nf_tables): chain `" + a[2] + "' in table `filter' is incompatible, use 'nft' tool.\n");
+    if (!chain_exists(a[2]))
+      return Reply(1, "",
+                   "iptables v1.8.9 (nf_tables): chain `" + a[2] +
+                       "' in table `filter' is incompatible, use 'nft' tool.\n");
     std::string out = IsBuiltin(a[2]) ? "-P " + a[2] + " ACCEPT\n" : "-N " + a[2] + "\n";
     for (const auto& r : t.rules[a[2]]) out += "-A " + a[2] + " " + r + "\n";
     return Reply(0, out);
@@ -82,7 +85,9 @@ Result<Output> FakeIptables::Handle(const Command& cmd) {
     if (!chain_exists(chain)) return Reply(1, "", no_chain);
     const auto& rules = t.rules[chain];
     bool found = std::find(rules.begin(), rules.end(), JoinFrom(a, 3)) != rules.end();
-    return found ? Reply(0) : Reply(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n");
+    return found
+               ? Reply(0)
+               : Reply(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n");
   }
   if (fail_changes_ > 0) {
     --fail_changes_;
@@ -127,7 +132,8 @@ Result<Output> FakeIptables::Handle(const Command& cmd) {
   }
   if (op == "-D") {
     auto it = std::find(rules.begin(), rules.end(), JoinFrom(a, 3));
-    if (it == rules.end()) return Reply(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n");
+    if (it == rules.end())
+      return Reply(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n");
     rules.erase(it);
     return Reply(0);
   }

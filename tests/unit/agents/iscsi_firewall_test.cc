@@ -23,9 +23,8 @@ class IscsiFirewallTest : public ::testing::Test {
 
   ocf::Outcome Run(const std::string& action, std::map<std::string, std::string> params,
                    bool recurring = false) {
-    std::map<std::string, std::string> env = {{"OCF_ROOT", "/usr/lib/ocf"},
-                                              {"OCF_RESOURCE_INSTANCE", "fw"},
-                                              {"HA_RSCTMP", "/run/rsc"}};
+    std::map<std::string, std::string> env = {
+        {"OCF_ROOT", "/usr/lib/ocf"}, {"OCF_RESOURCE_INSTANCE", "fw"}, {"HA_RSCTMP", "/run/rsc"}};
     if (!params.count("backend")) params["backend"] = "iptables";
     for (const auto& [k, v] : params) env["OCF_RESKEY_" + k] = v;
     if (recurring) env["OCF_RESKEY_CRM_meta_interval"] = "10000";
@@ -110,8 +109,8 @@ TEST_F(IscsiFirewallTest, RulesRemovedBehindOurBack) {
 TEST_F(IscsiFirewallTest, PartialBlockIsAnError) {
   const std::map<std::string, std::string> p = {{"action", "block"}, {"port", "3260,3261"}};
   ASSERT_EQ(Run("start", p).exit_code, 0);
-  ASSERT_TRUE(RunIptables(
-      {"iptables", "-D", "sanha-iscsi", "-p", "tcp", "-m", "tcp", "--dport", "3261", "-j", "DROP"}));
+  ASSERT_TRUE(RunIptables({"iptables", "-D", "sanha-iscsi", "-p", "tcp", "-m", "tcp", "--dport",
+                           "3261", "-j", "DROP"}));
   ocf::Outcome o = Run("monitor", p);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("partially blocked"));
@@ -130,12 +129,24 @@ TEST_F(IscsiFirewallTest, IptablesFailureIsReported) {
 
 TEST_F(IscsiFirewallTest, HostileValuesAreRefusedBeforeAnyCommand) {
   const std::vector<std::pair<std::string, std::string>> hostile = {
-      {"ip", "192.0.2.1;reboot"},  {"ip", "$(touch /tmp/x)"}, {"ip", "10.0.0.1/8"},
-      {"ip", "192.0.2.256"},       {"source", "`id`"},        {"port", "3260;ls"},
-      {"port", "0"},               {"port", "70000"},         {"port", "3270:3260"},
-      {"port", ""},                {"protocol", "icmp"},      {"protocol", "tcp -j ACCEPT"},
-      {"backend", "ipfw"},         {"chain", "INPUT -j ACCEPT"}, {"chain", "-F"},
-      {"chain", std::string(29, 'c')}, {"action", "blockx"},  {"ip", std::string(5000, '1')},
+      {"ip", "192.0.2.1;reboot"},
+      {"ip", "$(touch /tmp/x)"},
+      {"ip", "10.0.0.1/8"},
+      {"ip", "192.0.2.256"},
+      {"source", "`id`"},
+      {"port", "3260;ls"},
+      {"port", "0"},
+      {"port", "70000"},
+      {"port", "3270:3260"},
+      {"port", ""},
+      {"protocol", "icmp"},
+      {"protocol", "tcp -j ACCEPT"},
+      {"backend", "ipfw"},
+      {"chain", "INPUT -j ACCEPT"},
+      {"chain", "-F"},
+      {"chain", std::string(29, 'c')},
+      {"action", "blockx"},
+      {"ip", std::string(5000, '1')},
       {"ip", "192.0.2.1\n-j ACCEPT"},
   };
   for (const auto& [name, value] : hostile) {

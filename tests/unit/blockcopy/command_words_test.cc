@@ -28,7 +28,8 @@ TEST(CommandWordsTest, SplitsOnBlanks) {
 }
 
 TEST(CommandWordsTest, QuotesGroupWords) {
-  EXPECT_THAT(Words("touch '/tmp/a b' \"c d\" e\\ f"), ElementsAre("touch", "/tmp/a b", "c d", "e f"));
+  EXPECT_THAT(Words("touch '/tmp/a b' \"c d\" e\\ f"),
+              ElementsAre("touch", "/tmp/a b", "c d", "e f"));
   EXPECT_THAT(Words("echo \"say \\\"hi\\\"\" 'it''s'"), ElementsAre("echo", "say \"hi\"", "its"));
   EXPECT_THAT(Words("x '' y"), ElementsAre("x", "", "y"));
 }
@@ -40,8 +41,8 @@ TEST(CommandWordsTest, QuotedShellCharactersAreLiteral) {
 }
 
 TEST(CommandWordsTest, ShellSyntaxIsRefused) {
-  for (const char* cmd : {"a | b", "a; rm -rf /", "a && b", "a > /etc/x", "a < b", "$(id)",
-                          "`id`", "echo $HOME", "(a)"}) {
+  for (const char* cmd : {"a | b", "a; rm -rf /", "a && b", "a > /etc/x", "a < b", "$(id)", "`id`",
+                          "echo $HOME", "(a)"}) {
     EXPECT_THAT(Refusal(cmd), HasSubstr("without a shell")) << cmd;
   }
   EXPECT_THAT(Refusal("echo \"$HOME\""), HasSubstr("use single quotes"));

@@ -176,14 +176,16 @@ TEST(CopyEngineTest, ChecksumOnlyFileOfTheTargetMakesTheFirstCopyIncremental) {
   h.source_size = 1 << 20;
   Result<ChecksumFile> file = ChecksumFile::Create(f.checksum, h);
   ASSERT_TRUE(file.ok());
-  Result<RunResult> only = RunCopy({&f.target, nullptr, &*file, "dst", ""}, f.options, f.host, f.log);
+  Result<RunResult> only =
+      RunCopy({&f.target, nullptr, &*file, "dst", ""}, f.options, f.host, f.log);
   ASSERT_TRUE(only.ok()) << only.status().ToString();
   EXPECT_EQ(only->stats.segments_changed, 0u);
   EXPECT_EQ(file->header().target, "");
   EXPECT_EQ(Mismatch(file->header(), {"src", 1 << 20, "dst", {}}), "");
   // Now the copy src -> dst writes only the one differing segment.
   f.target.ResetCounters();
-  Result<RunResult> r = RunCopy({&f.source, &f.target, &*file, "src", "dst"}, f.options, f.host, f.log);
+  Result<RunResult> r =
+      RunCopy({&f.source, &f.target, &*file, "src", "dst"}, f.options, f.host, f.log);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(f.target.counters().bytes_written, kSeg);
   EXPECT_TRUE(f.TargetMatches());

@@ -102,8 +102,8 @@ TEST(DdlessConfigTest, OptionsOutsideTheirModeAreRefused) {
 }
 
 TEST(DdlessConfigTest, NumbersAreStrict) {
-  for (const char* bad : {"", "-5", "0", "0.0", "1e3", "0x10", " 5", "5 ", "inf", "nan", "5.",
-                          ".5", "1,5", "99999999999999999999999999"}) {
+  for (const char* bad : {"", "-5", "0", "0.0", "1e3", "0x10", " 5", "5 ", "inf", "nan", "5.", ".5",
+                          "1,5", "99999999999999999999999999"}) {
     DdlessArgs a = CopyArgs();
     a.rate = bad;
     EXPECT_THAT(Refusal(a), HasSubstr("-r")) << bad;
@@ -142,6 +142,7 @@ TEST(DdlessConfigTest, AdditionsAreParsed) {
   a.sparse = a.restart = a.json = true;
   a.readers = "8";
   a.read_kib = "4096";
+  a.commit_mib = "64";
   Result<DdlessConfig> c = ResolveArgs(a);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->hash, HashKind::kXxh3);
@@ -150,6 +151,7 @@ TEST(DdlessConfigTest, AdditionsAreParsed) {
   EXPECT_TRUE(c->json);
   EXPECT_EQ(c->engine.readers, 8);
   EXPECT_EQ(c->engine.chunk_size, 4u << 20);
+  EXPECT_EQ(c->engine.commit_window, 64u << 20);
   a.hash = "md5";
   EXPECT_THAT(Refusal(a), HasSubstr("unknown hash"));
   a.hash.reset();

@@ -36,8 +36,10 @@ inline EngineOptions SmallOptions() {
 
 class EngineFixture {
  public:
-  explicit EngineFixture(uint64_t size, DeviceInfo::Kind target_kind = DeviceInfo::Kind::kBlockDevice)
-      : source("src", size), target("dst", size, target_kind),
+  explicit EngineFixture(uint64_t size,
+                         DeviceInfo::Kind target_kind = DeviceInfo::Kind::kBlockDevice)
+      : source("src", size),
+        target("dst", size, target_kind),
         checksum("ck", 0, DeviceInfo::Kind::kRegularFile) {
     source.SetContents(RandomBytes(size, 42));
   }

@@ -140,8 +140,7 @@ TEST_F(AgentTest, ValidateHandlerRunsBeforeEveryAction) {
 TEST_F(AgentTest, MonitorWithoutIntervalIsAProbe) {
   running_ = false;
   EXPECT_EQ(Run({"monitor"}).exit_code, 7);
-  EXPECT_EQ(Run({"monitor"}, {{"OCF_RESKEY_CRM_meta_interval", "10000"},
-                             {"OCF_CHECK_LEVEL", "10"}})
+  EXPECT_EQ(Run({"monitor"}, {{"OCF_RESKEY_CRM_meta_interval", "10000"}, {"OCF_CHECK_LEVEL", "10"}})
                 .exit_code,
             7);
   EXPECT_THAT(calls_, ::testing::ElementsAre("monitor:probe:0", "monitor:recurring:10"));

@@ -1,9 +1,8 @@
 // Every metadata/*.xml is valid against resource-agents' ra-api-1.dtd (what ocf-tester checks),
 // and the embedded copy equals the file.
+#include <gtest/gtest.h>
 #include <libxml/parser.h>
 #include <libxml/valid.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -41,8 +40,8 @@ TEST(MetadataDtdTest, EveryAgentValidatesAgainstRaApiDtd) {
        std::filesystem::directory_iterator(std::string(SANHA_SOURCE_DIR) + "/metadata")) {
     if (entry.path().extension() != ".xml") continue;
     std::string xml = Slurp(entry.path());
-    xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "metadata.xml",
-                                  nullptr, XML_PARSE_NONET);
+    xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "metadata.xml", nullptr,
+                                  XML_PARSE_NONET);
     ASSERT_NE(doc, nullptr) << entry.path();
     std::string errors;
     xmlValidCtxtPtr ctx = xmlNewValidCtxt();

@@ -34,7 +34,8 @@ TEST(ParamsTest, DefaultsApplyAndIsSetTellsThemApart) {
 }
 
 TEST(ParamsTest, TypedValues) {
-  auto p = Params::Parse(Demo(), {{"name", "x"}, {"count", "-7"}, {"flag", "YES"}, {"wait", "1500ms"}});
+  auto p =
+      Params::Parse(Demo(), {{"name", "x"}, {"count", "-7"}, {"flag", "YES"}, {"wait", "1500ms"}});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->Integer("count"), -7);
   EXPECT_TRUE(p->Boolean("flag"));
@@ -45,8 +46,8 @@ TEST(ParamsTest, RefusesMalformedValuesNamingTheParameter) {
   struct Case {
     const char* name;
     const char* value;
-  } cases[] = {{"count", "3x"}, {"count", " 3"}, {"count", "+3"},   {"flag", "maybe"},
-               {"wait", "10 fortnights"}, {"wait", "s"}, {"name", "   "}};
+  } cases[] = {{"count", "3x"},           {"count", " 3"}, {"count", "+3"}, {"flag", "maybe"},
+               {"wait", "10 fortnights"}, {"wait", "s"},   {"name", "   "}};
   for (const auto& c : cases) {
     std::map<std::string, std::string> raw = {{"name", "x"}};
     raw[c.name] = c.value;

@@ -38,7 +38,8 @@ TEST(StringsTest, ParseDuration) {
   EXPECT_EQ(*ParseDuration("250ms"), milliseconds(250));
   EXPECT_EQ(*ParseDuration("2min"), milliseconds(120000));
   EXPECT_EQ(*ParseDuration("1h"), milliseconds(3600000));
-  for (const char* bad : {"", "s", "1y", "-5s", "1.5s"}) EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  for (const char* bad : {"", "s", "1y", "-5s", "1.5s"})
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
 }
 
 TEST(StatusTest, ResultAndContext) {
