@@ -3,18 +3,11 @@
 
 #include <utility>
 
+#include "libsan/util/strings.h"
+
 namespace san {
 
 namespace {
-
-std::string Join(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const std::string& arg : argv) {
-    if (!s.empty()) s += ' ';
-    s += arg;
-  }
-  return s;
-}
 
 // "/a/b/" → "/a/b", so MakeDirectories("/a/b/") and Stat("/a/b") agree; "/" stays "/".
 std::string StripTrailingSlashes(std::string path) {
@@ -71,7 +64,7 @@ Result<Output> FakeHost::Run(const Command& cmd) {
     return reply;
   }
   if (default_) return default_(cmd);
-  return Status::Internal("FakeHost: unexpected command: " + Join(cmd.argv));
+  return Status::Internal("FakeHost: unexpected command: " + Join(cmd.argv, " "));
 }
 
 void FakeHost::SetFile(const std::string& path, std::string content) {

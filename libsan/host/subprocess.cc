@@ -21,6 +21,7 @@
 
 #include "libsan/host/errno_status.h"
 #include "libsan/host/fd.h"
+#include "libsan/util/strings.h"
 
 extern char** environ;
 
@@ -45,15 +46,6 @@ bool MakePipe(Fd* read_end, Fd* write_end) {
 }
 
 void SetNonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
-std::string Join(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const std::string& arg : argv) {
-    if (!s.empty()) s += ' ';
-    s += arg;
-  }
-  return s;
-}
 
 // Inherited environment plus `extra`. An extra entry replaces an inherited one of the same name:
 // getenv() returns the first match, so appending alone would leave the inherited value in force.
@@ -209,7 +201,7 @@ Result<Output> RunSubprocess(const std::string& path, const Command& cmd, millis
                              Logger* log) {
   if (cmd.argv.empty()) return Status::Internal("RunSubprocess: empty argv");
   const std::string& name = cmd.argv[0];
-  if (log != nullptr) log->Debug("run: " + Join(cmd.argv));  // never cmd.input: secrets
+  if (log != nullptr) log->Debug("run: " + Join(cmd.argv, " "));  // never cmd.input: secrets
 
   std::vector<std::string> arg_strings = cmd.argv;
   arg_strings[0] = path;

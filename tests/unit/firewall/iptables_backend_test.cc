@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "libsan/host/fake_host.h"
+#include "tests/support/test_data.h"
 
 namespace san::firewall {
 namespace {
@@ -17,13 +18,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Argv = std::vector<std::string>;
 
-std::string TestData(const std::string& name) {
-  std::ifstream in(std::string(SANHA_SOURCE_DIR) + "/tests/data/iptables/" + name);
-  EXPECT_TRUE(in.good()) << "missing test data " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string TestData(const std::string& name) { return testing::ReadTestData("iptables/" + name); }
 
 const Argv kList4 = {"iptables", "-w", "-S"};
 const Argv kList6 = {"ip6tables", "-w", "-S"};

@@ -9,6 +9,7 @@
 #include "libsan/firewall/fake_nft_client.h"
 #include "libsan/firewall/firewall.h"
 #include "libsan/host/fake_host.h"
+#include "tests/support/test_data.h"
 
 namespace san::firewall {
 namespace {
@@ -16,13 +17,7 @@ namespace {
 using ::testing::ElementsAre;
 using Argv = std::vector<std::string>;
 
-std::string TestData(const std::string& name) {
-  std::ifstream in(std::string(SANHA_SOURCE_DIR) + "/tests/data/" + name);
-  EXPECT_TRUE(in.good()) << "missing test data " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string TestData(const std::string& name) { return testing::ReadTestData("" + name); }
 
 const Argv kList4 = {"iptables", "-w", "-S"};
 const Argv kList6 = {"ip6tables", "-w", "-S"};

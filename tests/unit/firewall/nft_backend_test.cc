@@ -10,6 +10,7 @@
 
 #include "libsan/firewall/fake_nft_client.h"
 #include "libsan/host/fake_host.h"
+#include "tests/support/test_data.h"
 
 namespace san::firewall {
 namespace {
@@ -17,13 +18,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string TestData(const std::string& name) {
-  std::ifstream in(std::string(SANHA_SOURCE_DIR) + "/tests/data/nft/" + name);
-  EXPECT_TRUE(in.good()) << "missing test data " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string TestData(const std::string& name) { return testing::ReadTestData("nft/" + name); }
 
 const std::string kListChain = "list chain inet sanha sanha-iscsi";
 const std::string kListTable = "list table inet sanha";
