@@ -1,6 +1,7 @@
 // FakeHost: scripted commands, an in-memory file system and an instant clock for unit tests.
 #include "libsan/host/fake_host.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "libsan/util/strings.h"
@@ -145,6 +146,10 @@ Result<FileInfo> FakeHost::Stat(const std::string& path) {
 }
 
 Result<std::unique_ptr<LockHandle>> FakeHost::Lock(const std::string& path, milliseconds wait) {
+  if (deadline_) {  // as RealHost: the deadline bounds the wait
+    if (Now() >= *deadline_) return Status::Timeout("deadline passed before locking " + path);
+    wait = std::min(wait, TimeLeft());
+  }
   if (locks_.count(path) > 0) {
     // RealHost would have waited this long for the holder; deadline logic should see it pass.
     Advance(wait);

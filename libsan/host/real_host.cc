@@ -164,7 +164,18 @@ Result<FileInfo> RealHost::Stat(const std::string& path) {
 }
 
 Result<std::unique_ptr<LockHandle>> RealHost::Lock(const std::string& path, milliseconds wait) {
+  // The operation's deadline bounds the wait too: a stuck holder must not outlast the timeout.
+  if (deadline_) {
+    if (Now() >= *deadline_) return Status::Timeout("deadline passed before locking " + path);
+    wait = std::min(wait, TimeLeft());
+  }
   Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644));
+  if (!fd.valid() && errno == ENOENT && path.rfind('/') != std::string::npos &&
+      path.rfind('/') > 0) {
+    // /run/lock may be missing in a minimal namespace or container.
+    SAN_RETURN_IF_ERROR(MakeDirectories(path.substr(0, path.rfind('/')), 0755));
+    fd = Fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644));
+  }
   if (!fd.valid()) return ErrnoStatus(errno, "cannot open lock file " + path);
   const Clock::time_point give_up = Now() + wait;
   while (true) {

@@ -226,4 +226,17 @@ TEST(OutputTest, FirstErrorLineIsBounded) {
 }
 
 }  // namespace
+TEST(FakeHostLockTest, TheDeadlineBoundsTheWait) {
+  FakeHost host;
+  auto held = host.Lock("/run/lock/x", milliseconds(10));
+  ASSERT_TRUE(held.ok());
+  host.SetDeadline(host.Now() + milliseconds(500));
+  Clock::time_point start = host.Now();
+  auto second = host.Lock("/run/lock/x", milliseconds(10'000));
+  EXPECT_EQ(second.status().code(), Code::kBusy);
+  EXPECT_LE(host.Now() - start, milliseconds(500));
+  auto late = host.Lock("/run/lock/y", milliseconds(10));
+  EXPECT_EQ(late.status().code(), Code::kTimeout);
+}
+
 }  // namespace san
