@@ -1,0 +1,298 @@
+// RunDdless end to end on in-memory devices and FakeHost: exit codes 0/1/2/3, what is (not)
+// touched before a refusal, the exact -i command run, --json, verify, zones and -p.
+#include "libsan/blockcopy/ddless_runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "libsan/blockcopy/fake_faulty_device.h"
+#include "libsan/blockcopy/fake_memory_device.h"
+#include "tests/unit/blockcopy/engine_test_util.h"
+
+namespace san::blockcopy {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Argv = std::vector<std::string>;
+constexpr uint64_t kSize = 2 << 20;
+
+class DdlessRunnerTest : public ::testing::Test {
+ protected:
+  DdlessRunnerTest() {
+    src_ = &opener_.Add("/dev/src", kSize);
+    dst_ = &opener_.Add("/dev/dst", kSize);
+    src_->SetContents(testing::RandomBytes(kSize, 11));
+  }
+
+  DdlessArgs Copy() {
+    DdlessArgs a;
+    a.source = "/dev/src";
+    a.checksum = "/ck";
+    a.target = "/dev/dst";
+    return a;
+  }
+
+  ExitCode Run(const DdlessArgs& args) {
+    Result<DdlessConfig> c = ResolveArgs(args);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    c->engine.chunk_size = 64 << 10;
+    c->engine.commit_window = 256 << 10;
+    out_.str("");
+    DdlessEnv env{host_,
+                  opener_,
+                  log_,
+                  out_,
+                  nullptr,
+                  [] { return uint64_t{5}; },
+                  [](const std::string& p) { return p; }};
+    return RunDdless(*c, env);
+  }
+
+  bool Same() { return dst_->Contents().substr(0, kSize) == src_->Contents(); }
+
+  MemoryOpener opener_;
+  MemoryDevice* src_;
+  MemoryDevice* dst_;
+  FakeHost host_;
+  MemoryLogger log_;
+  std::ostringstream out_;
+};
+
+TEST_F(DdlessRunnerTest, FirstCopyCreatesTheChecksumFileUnderItsNameAtomically) {
+  DdlessArgs a = Copy();
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_TRUE(Same());
+  EXPECT_TRUE(opener_.Exists("/ck"));
+  EXPECT_FALSE(opener_.Exists("/ck.ddless-new"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"mode\":\"copy\",\"checksum_created\":true"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"bytes_written\":2097152"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\":\"ok\",\"exit_code\":0}"));
+  // Second run: nothing to write.
+  dst_->ResetCounters();
+  EXPECT_EQ(Run(Copy()), ExitCode::kOk);
+  EXPECT_EQ(dst_->counters().writes, 0u);
+}
+
+TEST_F(DdlessRunnerTest, BailWithoutAChecksumFileExits3AndTouchesNothing) {
+  DdlessArgs a = Copy();
+  a.bail = true;
+  EXPECT_EQ(Run(a), ExitCode::kNewChecksumRequired);
+  EXPECT_THAT(opener_.opened(), ElementsAre("/dev/src (ro)"));
+  EXPECT_FALSE(opener_.Exists("/ck"));
+  EXPECT_THAT(log_.Text(), HasSubstr("there is no checksum file /ck yet"));
+}
+
+TEST_F(DdlessRunnerTest, AFileForAnotherTargetIsRefusedOrBails) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  opener_.Add("/dev/other", kSize);
+  DdlessArgs a = Copy();
+  a.target = "/dev/other";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("made for target /dev/dst, not /dev/other"));
+  EXPECT_THAT(log_.Text(), HasSubstr("Remove it to start over"));
+  a.bail = true;
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kNewChecksumRequired);
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\":\"new-checksum-required\",\"exit_code\":3"));
+  EXPECT_EQ(opener_.Find("/dev/other")->counters().writes, 0u);
+}
+
+TEST_F(DdlessRunnerTest, AGrownSourceNeedsANewChecksumFile) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  opener_.Add("/dev/dst", 2 * kSize);
+  src_ = &opener_.Add("/dev/src", 2 * kSize);
+  DdlessArgs a = Copy();
+  a.bail = true;
+  EXPECT_EQ(Run(a), ExitCode::kNewChecksumRequired);
+  EXPECT_THAT(log_.Text(), HasSubstr("(2 MiB), not /dev/src (4 MiB)"));
+}
+
+TEST_F(DdlessRunnerTest, AForeignFileIsNeverOverwritten) {
+  MemoryDevice& passwd = opener_.Add("/ck", 0, DeviceInfo::Kind::kRegularFile);
+  passwd.SetContents("root:x:0:0:root:/root:/bin/bash\n");
+  DdlessArgs a = Copy();
+  a.bail = true;  // even -b does not make ddless replace it
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("not a ddless checksum file"));
+  EXPECT_THAT(log_.Text(), HasSubstr("refusing to overwrite it"));
+  EXPECT_EQ(passwd.Contents(), "root:x:0:0:root:/root:/bin/bash\n");
+}
+
+TEST_F(DdlessRunnerTest, AnOriginalDdlessChecksumFileNeedsANewOne) {
+  opener_.Add("/ck", (kSize / kSegmentSize) * 8, DeviceInfo::Kind::kRegularFile);
+  DdlessArgs a = Copy();
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("checksum file of the original ddless"));
+  a.bail = true;
+  EXPECT_EQ(Run(a), ExitCode::kNewChecksumRequired);
+}
+
+TEST_F(DdlessRunnerTest, ADamagedChecksumFileIsAnError) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  MemoryDevice* ck = opener_.Find("/ck");
+  ck->Poke(10, "x");
+  ck->Poke(kHeaderSlotSize + 10, "x");
+  DdlessArgs a = Copy();
+  a.bail = true;
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("is damaged"));
+}
+
+TEST_F(DdlessRunnerTest, WriteLimitRunsTheCommandWithoutAShellThenExits2) {
+  host_.Reply({"/usr/local/sbin/snap-target", "my data"}, "snapshot made\n");
+  DdlessArgs a = Copy();
+  a.max_gb = "0.0005";  // 512 KiB
+  a.command = "/usr/local/sbin/snap-target 'my data'";
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kWriteLimit);
+  EXPECT_THAT(host_.commands_run(), ElementsAre(Argv{"/usr/local/sbin/snap-target", "my data"}));
+  EXPECT_THAT(host_.full_commands()[0].extra_env,
+              ElementsAre("DDLESS_RESUME_OFFSET=524288", "DDLESS_BYTES_CHANGED=524288"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"resume_at\":524288"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\":\"write-limit\",\"exit_code\":2"));
+  EXPECT_THAT(log_.Text(), HasSubstr("-i: snapshot made"));
+  int stops = 1;
+  while (Run(a) == ExitCode::kWriteLimit) ++stops;
+  EXPECT_EQ(stops, 3);  // at 512 KiB, 1 MiB and 1.5 MiB; the fourth run finishes
+  EXPECT_EQ(host_.commands_run().size(), 3u);
+  EXPECT_TRUE(Same());
+}
+
+TEST_F(DdlessRunnerTest, AFailingCommandIsAnErrorButTheStateIsSaved) {
+  host_.Reply({"snap"}, "", 5, "no space left in VG\n");
+  DdlessArgs a = Copy();
+  a.max_gb = "0.0005";
+  a.command = "snap";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("-i command snap exited 5: no space left in VG"));
+  a.command.reset();
+  a.max_gb.reset();
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_TRUE(Same());
+}
+
+TEST_F(DdlessRunnerTest, AMissingCommandIsAnError) {
+  host_.ReplyStatus({"nosuch"}, Status::NotInstalled("nosuch: not found"));
+  DdlessArgs a = Copy();
+  a.max_gb = "0.0005";
+  a.command = "nosuch";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("-i command: nosuch: not found"));
+}
+
+TEST_F(DdlessRunnerTest, ASmallerBlockDeviceIsRefusedAFileIsExtended) {
+  opener_.Add("/dev/dst", kSize / 2);
+  EXPECT_EQ(Run(Copy()), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("is smaller than the source"));
+  MemoryDevice& file = opener_.Add("/img", 4096, DeviceInfo::Kind::kRegularFile);
+  DdlessArgs a = Copy();
+  a.target = "/img";
+  a.checksum = "/img.ck";
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_EQ(file.size(), kSize);
+  EXPECT_EQ(file.Contents(), src_->Contents());
+}
+
+TEST_F(DdlessRunnerTest, ARefusedCopyRemovesWhatItCreated) {
+  opener_.SetWrapper("/ck.ddless-new", [](BlockDevice& d) {
+    FaultPlan plan;
+    plan.eio_write_at = 0;  // the header cannot be written
+    return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, plan));
+  });
+  DdlessArgs a = Copy();
+  a.target = "/new.img";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("Input/output error"));
+  EXPECT_FALSE(opener_.Exists("/new.img"));
+  EXPECT_FALSE(opener_.Exists("/ck.ddless-new"));
+  EXPECT_FALSE(opener_.Exists("/ck"));
+}
+
+TEST_F(DdlessRunnerTest, ChecksumOnlyOfTheTargetThenACopyWritesOnlyDifferences) {
+  dst_->SetContents(src_->Contents());
+  src_->Poke(100000, "changed");
+  DdlessArgs only;
+  only.source = "/dev/dst";
+  only.checksum = "/ck";
+  EXPECT_EQ(Run(only), ExitCode::kOk);
+  dst_->ResetCounters();
+  EXPECT_EQ(Run(Copy()), ExitCode::kOk);
+  EXPECT_EQ(dst_->counters().bytes_written, kSegmentSize);
+  EXPECT_TRUE(Same());
+  // The file now belongs to the pair; checksum-only on the source would replace it: refused.
+  only.source = "/dev/src";
+  EXPECT_EQ(Run(only), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("belongs to the copy from /dev/src to /dev/dst"));
+}
+
+TEST_F(DdlessRunnerTest, VerifyFindsDifferences) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  DdlessArgs v;
+  v.verify = true;
+  v.checksum = "/ck";
+  v.target = "/dev/dst";
+  v.json = true;
+  EXPECT_EQ(Run(v), ExitCode::kOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"segments_checked\":128,\"segments_differing\":0"));
+  dst_->Poke(5 * kSegmentSize + 7, "!");
+  EXPECT_EQ(Run(v), ExitCode::kError);
+  EXPECT_THAT(out_.str(), HasSubstr("\"first_differences\":[81920]"));
+  EXPECT_THAT(log_.Text(), HasSubstr("1 of 128 segments of /dev/dst differ"));
+}
+
+TEST_F(DdlessRunnerTest, VerifyOfAnIncompleteCopyFails) {
+  DdlessArgs a = Copy();
+  a.max_gb = "0.0005";
+  EXPECT_EQ(Run(a), ExitCode::kWriteLimit);
+  DdlessArgs v;
+  v.verify = true;
+  v.checksum = "/ck";
+  v.target = "/dev/dst";
+  EXPECT_EQ(Run(v), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("could not be verified: /ck is partial"));
+}
+
+TEST_F(DdlessRunnerTest, SpeedZonesPrintATable) {
+  DdlessArgs z;
+  z.source = "/dev/src";
+  EXPECT_EQ(Run(z), ExitCode::kOk);
+  EXPECT_THAT(out_.str(), HasSubstr("offset       length       MB/s"));
+  EXPECT_THAT(out_.str(), HasSubstr(" 2097152 "));
+  z.json = true;
+  EXPECT_EQ(Run(z), ExitCode::kOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"zones\":[{\"offset\":0,\"length\":2097152"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("MB/s")));
+}
+
+TEST_F(DdlessRunnerTest, ParametersAreListed) {
+  DdlessArgs p;
+  p.parameters = true;
+  EXPECT_EQ(Run(p), ExitCode::kOk);
+  EXPECT_THAT(out_.str(), HasSubstr("segment_size: 16384\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("hash: xxh128"));
+}
+
+TEST_F(DdlessRunnerTest, ErrorsAlsoProduceJson) {
+  DdlessArgs a = Copy();
+  a.source = "/dev/missing";
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\":\"error\",\"exit_code\":1,\"message\":\"open "
+                                    "/dev/missing"));
+}
+
+TEST_F(DdlessRunnerTest, AnEmptySourceIsRefused) {
+  opener_.Add("/dev/empty", 0);
+  DdlessArgs a = Copy();
+  a.source = "/dev/empty";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("/dev/empty is empty"));
+}
+
+}  // namespace
+}  // namespace san::blockcopy

@@ -1,0 +1,44 @@
+// ddless: the command front. Parses the command line, builds the real environment (devices,
+// Host, stderr logger, progress on a TTY) and hands over to san::blockcopy::RunDdless.
+#include <unistd.h>
+
+#include <iostream>
+#include <random>
+
+#include "libsan/blockcopy/ddless_runner.h"
+#include "libsan/blockcopy/file_device.h"
+#include "libsan/host/real_host.h"
+#include "tools/ddless/options.h"
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  using namespace san::blockcopy;
+  san::StderrLogger usage_log;
+  san::Result<ddless::CommandLine> cl = ddless::ParseCommandLine(argc, argv);
+  if (!cl.ok()) {
+    usage_log.Error(cl.status().message() + " (see ddless --help)");
+    return static_cast<int>(ExitCode::kError);
+  }
+  if (cl->help) {
+    std::cout << ddless::HelpText();
+    return 0;
+  }
+  san::Result<DdlessConfig> config = ResolveArgs(cl->args);
+  if (!config.ok()) {
+    usage_log.Error(config.status().message());
+    return static_cast<int>(ExitCode::kError);
+  }
+  int v = config->verbosity;
+  san::StderrLogger log(v >= 2   ? san::LogLevel::kDebug
+                        : v == 1 ? san::LogLevel::kInfo
+                                 : san::LogLevel::kWarning);
+  san::RealHost host(san::ProgramTable::FromEnvironment(environ), &log);
+  RealDeviceOpener devices;
+  ProgressPrinter progress(host, std::cerr, isatty(STDERR_FILENO) == 1);
+  std::random_device random;
+  DdlessEnv env{host,        devices,   log,
+                std::cout,   &progress, [&random] { return (uint64_t{random()} << 32) | random(); },
+                AbsolutePath};
+  return static_cast<int>(RunDdless(*config, env));
+}
