@@ -29,7 +29,8 @@ po::options_description Describe(const std::vector<OptionSpec>& specs) {
 
 }  // namespace
 
-Status ParseCommandLine(int argc, char** argv, const std::vector<OptionSpec>& specs, Values* values) {
+Status ParseCommandLine(int argc, char** argv, const std::vector<OptionSpec>& specs,
+                        Values* values) {
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(argc, argv).options(Describe(specs)).run(), vm);

@@ -11,7 +11,8 @@ namespace san::fence {
 
 // Fills `values` from argv (flags as "1"). InvalidConfig for unknown options, missing values,
 // positional words. No exception escapes.
-Status ParseCommandLine(int argc, char** argv, const std::vector<OptionSpec>& specs, Values* values);
+Status ParseCommandLine(int argc, char** argv, const std::vector<OptionSpec>& specs,
+                        Values* values);
 
 // `--help` text.
 std::string Usage(const std::vector<OptionSpec>& specs);

@@ -13,7 +13,9 @@ void FrontLogger::Log(LogLevel level, std::string_view message) {
   stderr_.Log(level, message);
   if (level == LogLevel::kDebug) return;
   if (syslog_) {
-    int prio = level == LogLevel::kError ? LOG_ERR : level == LogLevel::kWarning ? LOG_WARNING : LOG_INFO;
+    int prio = level == LogLevel::kError     ? LOG_ERR
+               : level == LogLevel::kWarning ? LOG_WARNING
+                                             : LOG_INFO;
     syslog(prio, "%.*s", static_cast<int>(message.size()), message.data());
   }
   if (file_.is_open()) {

@@ -54,7 +54,8 @@ int Run(int argc, char** argv) {
 
   if (self.rfind("fence_", 0) != 0) {  // cluster-glue external/ plugin
     std::map<std::string, std::string> env = Environment();
-    FrontLogger log(env.count("HA_debug") && env["HA_debug"] != "0" ? LogLevel::kDebug : LogLevel::kInfo);
+    FrontLogger log(env.count("HA_debug") && env["HA_debug"] != "0" ? LogLevel::kDebug
+                                                                    : LogLevel::kInfo);
     RealHost host(ProgramTable::FromEnvironment(environ), &log);
     AgentDeps deps{&host, snmp::OpenNetSnmp, remote::OpenLibssh2, &log};
     return Emit(RunGluePlugin(std::vector<std::string>(argv + 1, argv + argc), env, *specs, deps));
@@ -86,7 +87,8 @@ int Run(int argc, char** argv) {
   AgentDeps deps{&host, snmp::OpenNetSnmp, remote::OpenLibssh2, &log};
 
   if (values.count("proxy")) {  // forced command of the stonith proxy's authorized key
-    std::string path = values.count("proxy_config") ? values["proxy_config"] : "/etc/sanha/stonith-proxy.conf";
+    std::string path =
+        values.count("proxy_config") ? values["proxy_config"] : "/etc/sanha/stonith-proxy.conf";
     Result<std::string> text = host.ReadFile(path);
     if (!text.ok()) return Fail(text.status().WithContext("proxy config"));
     Result<ProxyConfig> config = ParseProxyConfig(*text, *specs);

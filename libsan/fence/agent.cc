@@ -1,5 +1,6 @@
 // Action dispatch: one table from action name to handler. Fencing actions open the PDUs, resolve
-// the outlets, then switch with read-back; through a stonith proxy the same action is sent over SSH.
+// the outlets, then switch with read-back; through a stonith proxy the same action is sent over
+// SSH.
 #include "libsan/fence/agent.h"
 
 #include <map>
@@ -24,7 +25,8 @@ Result<PduSet> OpenPdus(const FenceRequest& r, const AgentDeps& d) {
 
 Result<Session> OpenWithOutlets(const FenceRequest& r, const AgentDeps& d) {
   SAN_ASSIGN_OR_RETURN(PduSet pdus, OpenPdus(r, d));
-  SAN_ASSIGN_OR_RETURN(std::vector<PlugRef> refs, ParsePlugs(r.plug, r.pdu_hosts, r.plug_separator));
+  SAN_ASSIGN_OR_RETURN(std::vector<PlugRef> refs,
+                       ParsePlugs(r.plug, r.pdu_hosts, r.plug_separator));
   Result<std::vector<Outlet>> outlets = ResolvePlugs(
       refs, pdus.size(), [&](size_t i) { return pdus.at(i).model.has_units(); },
       [&](size_t i) { return pdus.Names(i); });
@@ -77,7 +79,8 @@ AgentResult DoStatus(const FenceRequest& r, const AgentDeps& d) {
   bool any_on = false;
   for (size_t k = 0; k < states->size(); ++k) {
     if ((*states)[k] == OutletState::kUnknown) {
-      return Failure(Status::CommandFailed("outlet " + s->outlets[k].label + " is in an unknown state"));
+      return Failure(
+          Status::CommandFailed("outlet " + s->outlets[k].label + " is in an unknown state"));
     }
     any_on |= (*states)[k] == OutletState::kOn;
   }
@@ -97,7 +100,8 @@ AgentResult DoList(const FenceRequest& r, const AgentDeps& d, bool with_status) 
     std::vector<Outlet> outlets;
     for (const NamedOutlet& n : *names) {
       std::string id = FormatOutletId(n.id, units);
-      outlets.push_back({i, n.id, pdus->size() > 1 ? "pdu" + std::to_string(i + 1) + ":" + id : id});
+      outlets.push_back(
+          {i, n.id, pdus->size() > 1 ? "pdu" + std::to_string(i + 1) + ":" + id : id});
     }
     std::vector<OutletState> states;
     if (with_status && !outlets.empty()) {
@@ -108,7 +112,9 @@ AgentResult DoList(const FenceRequest& r, const AgentDeps& d, bool with_status) 
     for (size_t k = 0; k < outlets.size(); ++k) {
       out += outlets[k].label + "," + (*names)[k].name;
       if (with_status) {
-        out += states[k] == OutletState::kOn ? ",ON" : states[k] == OutletState::kOff ? ",OFF" : ",UNKNOWN";
+        out += states[k] == OutletState::kOn    ? ",ON"
+               : states[k] == OutletState::kOff ? ",OFF"
+                                                : ",UNKNOWN";
       }
       out += "\n";
     }
@@ -124,7 +130,9 @@ AgentResult DoMonitor(const FenceRequest& r, const AgentDeps& d) {
 
 }  // namespace
 
-AgentResult Failure(const Status& status) { return {kExitFailed, "", "Failed: " + status.message()}; }
+AgentResult Failure(const Status& status) {
+  return {kExitFailed, "", "Failed: " + status.message()};
+}
 
 AgentResult RunAction(const FenceRequest& r, const AgentDeps& d) {
   if (r.action == "validate-all") return {kExitOk, "", {}};
@@ -140,7 +148,8 @@ AgentResult RunAction(const FenceRequest& r, const AgentDeps& d) {
       {"monitor", DoMonitor},
   };
   auto it = kActions.find(r.action);
-  if (it == kActions.end()) return Failure(Status::InvalidConfig("unknown action " + Printable(r.action)));
+  if (it == kActions.end())
+    return Failure(Status::InvalidConfig("unknown action " + Printable(r.action)));
   return it->second(r, d);
 }
 

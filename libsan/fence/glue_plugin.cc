@@ -74,11 +74,13 @@ AgentResult RunGluePlugin(const std::vector<std::string>& args,
   if (op == "on" || op == "off") action = op;
   if (op == "reset") action = "reboot";
   if (op == "status") action = "monitor";
-  if (action.empty()) return Failure(Status::InvalidConfig("unknown stonith plugin operation " + Printable(op)));
+  if (action.empty())
+    return Failure(Status::InvalidConfig("unknown stonith plugin operation " + Printable(op)));
   if (action != "monitor") {
     if (args.size() < 2) return Failure(Status::InvalidConfig(op + " needs a host"));
     if (Lower(args[1]) != Lower(hostname)) {
-      return Failure(Status::InvalidConfig("this device powers " + hostname + ", not " + Printable(args[1])));
+      return Failure(
+          Status::InvalidConfig("this device powers " + hostname + ", not " + Printable(args[1])));
     }
   }
   Values v;

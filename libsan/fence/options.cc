@@ -50,7 +50,8 @@ Status ParseHostPort(const std::string& text, uint16_t default_port, std::string
 }
 
 // Runs a *_script value (blank-separated argv, no shell) and returns its first output line.
-Result<std::string> RunSecretScript(Host& host, const std::string& name, const std::string& script) {
+Result<std::string> RunSecretScript(Host& host, const std::string& name,
+                                    const std::string& script) {
   std::vector<std::string> argv = SplitList(script, " \t");
   if (argv.empty()) return Status::InvalidConfig(name + " is empty");
   Result<Output> out = host.Run({argv, "", milliseconds(10'000), {}});
@@ -78,16 +79,18 @@ Result<std::vector<OptionSpec>> ParseOptionSpecs(std::string_view xml) {
     pugi::xml_node content = p.child("content");
     s.flag = std::string_view(content.attribute("type").value()) == "boolean";
     if (content.attribute("default")) s.default_value = content.attribute("default").value();
-    for (pugi::xml_node o : content.children("option")) s.choices.push_back(o.attribute("value").value());
+    for (pugi::xml_node o : content.children("option"))
+      s.choices.push_back(o.attribute("value").value());
     for (const std::string& token : SplitList(p.child("getopt").attribute("mixed").value(), ", ")) {
       if (token.rfind("--", 0) == 0) {
-        s.long_name = token.substr(2, token.find('=') == std::string::npos ? std::string::npos
-                                                                           : token.find('=') - 2);
+        s.long_name = token.substr(
+            2, token.find('=') == std::string::npos ? std::string::npos : token.find('=') - 2);
       } else if (token.size() == 2 && token[0] == '-') {
         s.short_name = token[1];
       }
     }
-    if (s.name.empty() || s.long_name.empty()) return Status::Corruption("metadata parameter without getopt");
+    if (s.name.empty() || s.long_name.empty())
+      return Status::Corruption("metadata parameter without getopt");
     specs.push_back(std::move(s));
   }
   return specs;
@@ -118,8 +121,9 @@ Result<Values> ParseStdin(std::string_view text, const std::vector<OptionSpec>& 
     }
     std::string key(Trim(line.substr(0, eq)));
     std::string value(Trim(line.substr(eq + 1)));
-    bool known = kExtraAliases.count(key) > 0 ||
-                 std::any_of(specs.begin(), specs.end(), [&](const OptionSpec& s) { return s.name == key; });
+    bool known =
+        kExtraAliases.count(key) > 0 ||
+        std::any_of(specs.begin(), specs.end(), [&](const OptionSpec& s) { return s.name == key; });
     if (!known) {
       if (unknown) unknown->push_back(key);
       continue;
@@ -156,17 +160,19 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
       if (s.default_value) v[s.name] = *s.default_value;
       continue;
     }
-    if (HasControlChars(it->second)) return Status::InvalidConfig(s.name + " contains control characters");
-    if (!s.choices.empty() && std::find(s.choices.begin(), s.choices.end(), it->second) == s.choices.end()) {
+    if (HasControlChars(it->second))
+      return Status::InvalidConfig(s.name + " contains control characters");
+    if (!s.choices.empty() &&
+        std::find(s.choices.begin(), s.choices.end(), it->second) == s.choices.end()) {
       return Status::InvalidConfig(s.name + "=" + Printable(it->second) + " is not one of " +
                                    Join(s.choices, ", "));
     }
   }
   FenceRequest r;
   r.action = Get(v, "action");
-  static const std::vector<std::string> kActions = {"on",   "off",     "reboot",      "status",
-                                                    "list", "list-status", "monitor", "metadata",
-                                                    "validate-all"};
+  static const std::vector<std::string> kActions = {"on",      "off",      "reboot",
+                                                    "status",  "list",     "list-status",
+                                                    "monitor", "metadata", "validate-all"};
   if (std::find(kActions.begin(), kActions.end(), r.action) == kActions.end()) {
     return Status::InvalidConfig("unknown action " + Printable(r.action));
   }
@@ -176,13 +182,16 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   if (sep.size() != 1) return Status::InvalidConfig("plug_separator must be one character");
   r.plug_separator = sep[0];
   r.plug = Get(v, "plug");
-  bool needs_plug = r.action == "on" || r.action == "off" || r.action == "reboot" || r.action == "status";
-  if (needs_plug && r.plug.empty()) return Status::InvalidConfig("plug (or port) is required for " + r.action);
+  bool needs_plug =
+      r.action == "on" || r.action == "off" || r.action == "reboot" || r.action == "status";
+  if (needs_plug && r.plug.empty())
+    return Status::InvalidConfig("plug (or port) is required for " + r.action);
 
   SAN_ASSIGN_OR_RETURN(r.power.power_timeout, ParseSeconds(Get(v, "power_timeout")));
   SAN_ASSIGN_OR_RETURN(r.power.power_wait, ParseSeconds(Get(v, "power_wait")));
   SAN_ASSIGN_OR_RETURN(r.delay, ParseSeconds(Get(v, "delay")));
-  SAN_ASSIGN_OR_RETURN(std::chrono::milliseconds snmp_timeout, ParseSeconds(Get(v, "snmp_timeout")));
+  SAN_ASSIGN_OR_RETURN(std::chrono::milliseconds snmp_timeout,
+                       ParseSeconds(Get(v, "snmp_timeout")));
   if (snmp_timeout.count() < 10) return Status::InvalidConfig("snmp_timeout must be at least 0.01");
   SAN_ASSIGN_OR_RETURN(int64_t retries, ParseInt64(Get(v, "snmp_retries")));
   if (retries < 0 || retries > 20) return Status::InvalidConfig("snmp_retries must be 0..20");
@@ -190,7 +199,8 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   if (ipport < 1 || ipport > 65535) return Status::InvalidConfig("ipport must be 1..65535");
 
   if (!Get(v, "ssh_proxy").empty()) {
-    SAN_RETURN_IF_ERROR(ParseHostPort(Get(v, "ssh_proxy"), 22, &r.ssh_proxy_host, &r.ssh_proxy_port));
+    SAN_RETURN_IF_ERROR(
+        ParseHostPort(Get(v, "ssh_proxy"), 22, &r.ssh_proxy_host, &r.ssh_proxy_port));
     r.ssh_user = Get(v, "ssh_user");
     r.ssh_identity = Get(v, "ssh_identity");
     r.ssh_known_hosts = Get(v, "ssh_known_hosts");
@@ -212,7 +222,9 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
       version = "2c";
     }
   }
-  base.version = version == "3" ? snmp::Version::kV3 : version == "2c" ? snmp::Version::kV2c : snmp::Version::kV1;
+  base.version = version == "3"    ? snmp::Version::kV3
+                 : version == "2c" ? snmp::Version::kV2c
+                                   : snmp::Version::kV1;
   base.community = Get(v, "community");
   base.username = Get(v, "username");
   base.sec_level = Get(v, "snmp_sec_level");
@@ -221,7 +233,8 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   base.auth_password = Get(v, "password");
   base.priv_password = Get(v, "snmp_priv_passwd");
   if (base.auth_password.empty() && !Get(v, "password_script").empty()) {
-    SAN_ASSIGN_OR_RETURN(base.auth_password, RunSecretScript(host, "password_script", Get(v, "password_script")));
+    SAN_ASSIGN_OR_RETURN(base.auth_password,
+                         RunSecretScript(host, "password_script", Get(v, "password_script")));
   }
   if (base.priv_password.empty() && !Get(v, "snmp_priv_passwd_script").empty()) {
     SAN_ASSIGN_OR_RETURN(base.priv_password, RunSecretScript(host, "snmp_priv_passwd_script",

@@ -21,12 +21,12 @@ namespace san::fence {
 std::string_view AgentMetadataXml();
 
 struct OptionSpec {
-  std::string name;        // stdin key: "snmp_priv_passwd"
-  std::string long_name;   // command line: "snmp-priv-passwd"
-  char short_name = 0;     // 'P', 0 when none
-  bool flag = false;       // boolean: takes no value
+  std::string name;       // stdin key: "snmp_priv_passwd"
+  std::string long_name;  // command line: "snmp-priv-passwd"
+  char short_name = 0;    // 'P', 0 when none
+  bool flag = false;      // boolean: takes no value
   bool deprecated = false;
-  std::string obsoletes;   // the old name this one replaces ("passwd")
+  std::string obsoletes;  // the old name this one replaces ("passwd")
   std::optional<std::string> default_value;
   std::vector<std::string> choices;  // for select
 };

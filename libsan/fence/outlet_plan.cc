@@ -45,8 +45,8 @@ std::optional<OutletId> ParseNumber(std::string_view text, bool has_units) {
 
 }  // namespace
 
-Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug, const std::vector<std::string>& pdu_hosts,
-                                        char separator) {
+Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug,
+                                        const std::vector<std::string>& pdu_hosts, char separator) {
   if (HasControlChars(plug)) return Status::InvalidConfig("plug contains control characters");
   std::vector<PlugRef> refs;
   for (const std::string& item : SplitList(plug, std::string(1, separator))) {
@@ -103,9 +103,9 @@ Result<std::vector<Outlet>> ResolvePlugs(
         if (matches.size() > 1) {
           std::vector<std::string> numbers;
           for (OutletId m : matches) numbers.push_back(FormatOutletId(m, has_units(pdu)));
-          return Status::InvalidConfig("outlet name " + Printable(ref.outlet) + " is ambiguous on " +
-                                       where + ": outlets " + Join(numbers, ", ") +
-                                       " carry it; give the number");
+          return Status::InvalidConfig("outlet name " + Printable(ref.outlet) +
+                                       " is ambiguous on " + where + ": outlets " +
+                                       Join(numbers, ", ") + " carry it; give the number");
         }
         id = matches.front();
       }

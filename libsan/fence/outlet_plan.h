@@ -36,7 +36,8 @@ struct NamedOutlet {
 // Splits `plug` on `separator` and reads each "[PDU:]OUTLET". PDU is "pduN" (1-based position in
 // `pdu_hosts`) or exactly one of `pdu_hosts`. InvalidConfig on an empty plug, an unknown PDU, or
 // blanks and control characters where they make no sense.
-Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug, const std::vector<std::string>& pdu_hosts,
+Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug,
+                                        const std::vector<std::string>& pdu_hosts,
                                         char separator = ',');
 
 // Resolves refs to outlets. A number (or "unit.number" when `has_units(pdu)`) is taken as is; any

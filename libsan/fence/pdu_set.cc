@@ -10,8 +10,9 @@ Result<PduSet> PduSet::Open(const std::vector<snmp::Target>& targets,
   PduSet set;
   for (size_t i = 0; i < targets.size(); ++i) {
     Pdu pdu;
-    pdu.label = targets.size() > 1 ? "pdu" + std::to_string(i + 1) + " (" + targets[i].Address() + ")"
-                                   : "PDU " + targets[i].Address();
+    pdu.label = targets.size() > 1
+                    ? "pdu" + std::to_string(i + 1) + " (" + targets[i].Address() + ")"
+                    : "PDU " + targets[i].Address();
     Result<std::unique_ptr<snmp::SnmpClient>> client = factory(targets[i]);
     if (!client.ok()) return client.status().WithContext(pdu.label);
     pdu.client = std::move(*client);

@@ -8,6 +8,19 @@
 #include "libsan/util/strings.h"
 
 namespace san::fence {
+namespace {
+
+// "5 s", "1.5 s", "0.25 s".
+std::string Seconds(milliseconds d) {
+  std::string s = std::to_string(d.count() / 1000);
+  int64_t frac = d.count() % 1000;
+  if (frac == 0) return s + " s";
+  std::string f = std::to_string(1000 + frac).substr(1);
+  while (f.back() == '0') f.pop_back();
+  return s + "." + f + " s";
+}
+
+}  // namespace
 
 Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, bool on,
                  const PowerOptions& options, Logger& log) {
@@ -15,7 +28,8 @@ Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, b
   std::map<size_t, std::vector<std::pair<std::string, int64_t>>> sets;
   for (const Outlet& o : outlets) {
     const PduModel& model = pdus.at(o.pdu).model;
-    sets[o.pdu].emplace_back(model.ControlOid(o.id), on ? model.TurnOnValue() : model.TurnOffValue());
+    sets[o.pdu].emplace_back(model.ControlOid(o.id),
+                             on ? model.TurnOnValue() : model.TurnOffValue());
   }
   std::vector<std::string> failures;
   std::vector<Outlet> pending;
@@ -56,7 +70,7 @@ Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, b
     std::vector<std::string> labels;
     for (const Outlet& o : pending) labels.push_back(o.label);
     std::string what = "outlet(s) " + Join(labels, ", ") + " not read back " + word + " within " +
-                       std::to_string(options.power_timeout.count() / 1000.0).substr(0, 4) + " s";
+                       Seconds(options.power_timeout);
     if (!last_read.ok()) what += " (" + last_read.message() + ")";
     failures.push_back(what);
   }

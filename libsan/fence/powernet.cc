@@ -1,4 +1,5 @@
-// PowerNet OIDs per model (numbers from fence_apc_snmp and the PowerNet MIB; ANCHORS.md lists them).
+// PowerNet OIDs per model (numbers from fence_apc_snmp and the PowerNet MIB; ANCHORS.md lists
+// them).
 #include "libsan/fence/powernet.h"
 
 #include "libsan/util/strings.h"

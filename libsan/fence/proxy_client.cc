@@ -32,15 +32,17 @@ AgentResult RunThroughProxy(const FenceRequest& r, const AgentDeps& d) {
   t.private_key = r.ssh_identity;
   t.known_hosts = r.ssh_known_hosts;
   // The proxy itself waits up to its power_timeout per step; give it room for a reboot.
-  t.timeout = std::max<milliseconds>(milliseconds(10'000), 2 * r.power.power_timeout + milliseconds(10'000));
+  t.timeout = std::max<milliseconds>(milliseconds(10'000),
+                                     2 * r.power.power_timeout + milliseconds(10'000));
   if (r.delay.count() > 0) d.host->SleepFor(r.delay);
   Result<std::unique_ptr<remote::SshSession>> session = d.ssh(t);
   if (!session.ok()) return Failure(session.status());
   d.log->Debug("stonith proxy " + t.host + ": " + command);
   Result<remote::ExecResult> res = (*session)->Exec(command);
   if (!res.ok()) return Failure(res.status());
-  std::string err(Trim(res->err));
-  if (err.find('\n') != std::string::npos) err = err.substr(err.rfind('\n') + 1);
+  // The proxy's verdict is its last stderr line (earlier ones are its log).
+  std::string err;
+  for (const std::string& line : SplitList(res->err, "\n")) err = line;
   if (res->exit_code == kExitOk || res->exit_code == kExitOff) {
     return {res->exit_code, res->out, err};
   }

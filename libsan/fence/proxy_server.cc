@@ -46,7 +46,8 @@ Result<ProxyConfig> ParseProxyConfig(std::string_view text, const std::vector<Op
   }
   for (const auto& [key, nodes] : c.allow) {
     for (const std::string& n : nodes) {
-      if (!c.nodes.count(n)) return Status::InvalidConfig("proxy config: allow " + key + " names unknown node " + n);
+      if (!c.nodes.count(n))
+        return Status::InvalidConfig("proxy config: allow " + key + " names unknown node " + n);
     }
   }
   return c;
@@ -68,7 +69,8 @@ AgentResult ServeProxyRequest(const ProxyConfig& config, const std::string& key_
   }
   auto allowed_it = config.allow.find(key_id);
   const std::vector<std::string> none;
-  const std::vector<std::string>& allowed = allowed_it == config.allow.end() ? none : allowed_it->second;
+  const std::vector<std::string>& allowed =
+      allowed_it == config.allow.end() ? none : allowed_it->second;
   const std::string& action = words[0];
 
   if (words.size() == 1 && action == "list") {
@@ -90,7 +92,8 @@ AgentResult ServeProxyRequest(const ProxyConfig& config, const std::string& key_
     return {kExitOk, "", {}};
   }
   static const std::vector<std::string> kNodeActions = {"on", "off", "reboot", "status"};
-  if (words.size() != 2 || std::find(kNodeActions.begin(), kNodeActions.end(), action) == kNodeActions.end()) {
+  if (words.size() != 2 ||
+      std::find(kNodeActions.begin(), kNodeActions.end(), action) == kNodeActions.end()) {
     return refuse("unknown request");
   }
   const std::string& node = words[1];
@@ -104,7 +107,8 @@ AgentResult ServeProxyRequest(const ProxyConfig& config, const std::string& key_
   Result<FenceRequest> r = BuildRequest(v, specs, *d.host);
   if (!r.ok()) return Failure(r.status().WithContext("proxy config for " + node));
   AgentResult res = RunAction(*r, d);
-  std::string outcome = res.exit_code == kExitFailed ? "FAILED: " + res.error : "exit " + std::to_string(res.exit_code);
+  std::string outcome = res.exit_code == kExitFailed ? "FAILED: " + res.error
+                                                     : "exit " + std::to_string(res.exit_code);
   d.log->Log(res.exit_code == kExitFailed ? LogLevel::kError : LogLevel::kInfo,
              "stonith proxy: key " + key_id + " " + action + " " + node + ": " + outcome);
   return res;

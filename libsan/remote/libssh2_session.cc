@@ -163,7 +163,8 @@ Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
   const char* key = libssh2_session_hostkey(s, &key_len, &key_type);
   LIBSSH2_KNOWNHOSTS* known = libssh2_knownhost_init(s);
   if (!key || !known) return fail(Status::Internal(where + ": no host key"));
-  int read = libssh2_knownhost_readfile(known, t.known_hosts.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+  int read =
+      libssh2_knownhost_readfile(known, t.known_hosts.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
   if (read < 0) {
     libssh2_knownhost_free(known);
     return fail(Status::InvalidConfig("cannot read known_hosts file " + Printable(t.known_hosts)));

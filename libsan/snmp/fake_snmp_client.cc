@@ -8,7 +8,8 @@ namespace {
 
 std::vector<uint32_t> Key(const std::string& oid) {
   std::vector<uint32_t> k;
-  for (const std::string& p : SplitList(oid, ".")) k.push_back(static_cast<uint32_t>(std::stoul(p)));
+  for (const std::string& p : SplitList(oid, "."))
+    k.push_back(static_cast<uint32_t>(std::stoul(p)));
   return k;
 }
 
@@ -81,13 +82,14 @@ Result<std::vector<VarBind>> FakeSnmpClient::Walk(const std::string& prefix, siz
 }
 
 ClientFactory FakeFactory(std::map<std::string, FakeSnmpAgent*> agents, Host* host) {
-  return [agents = std::move(agents), host](const Target& t) -> Result<std::unique_ptr<SnmpClient>> {
-    auto it = agents.find(t.Address());
-    static FakeSnmpAgent nobody("nobody");
-    nobody.dead = true;
-    FakeSnmpAgent* agent = it == agents.end() ? &nobody : it->second;
-    return std::unique_ptr<SnmpClient>(new FakeSnmpClient(agent, t, host));
-  };
+  return
+      [agents = std::move(agents), host](const Target& t) -> Result<std::unique_ptr<SnmpClient>> {
+        auto it = agents.find(t.Address());
+        static FakeSnmpAgent nobody("nobody");
+        nobody.dead = true;
+        FakeSnmpAgent* agent = it == agents.end() ? &nobody : it->second;
+        return std::unique_ptr<SnmpClient>(new FakeSnmpClient(agent, t, host));
+      };
 }
 
 }  // namespace san::snmp

@@ -31,8 +31,8 @@ class FakeSnmpAgent {
   // Called before each GET, e.g. to let a relay move after some reads.
   std::function<void(FakeSnmpAgent&)> on_get;
 
-  bool dead = false;              // every request times out (clock advanced by the full wait)
-  std::string community = "";     // when set, other communities time out like snmpd does
+  bool dead = false;           // every request times out (clock advanced by the full wait)
+  std::string community = "";  // when set, other communities time out like snmpd does
 
   const std::string& name() const { return name_; }
   // "pdu1 GET .1.3..., .1.3...", "pdu1 SET .1.3...=2", "pdu1 WALK .1.3..."

@@ -25,10 +25,10 @@ struct Target {
   std::string community = "private";  // v1/v2c
   // v3 (USM)
   std::string username;
-  std::string sec_level;       // noAuthNoPriv | authNoPriv | authPriv ("" = derived)
-  std::string auth_protocol;   // MD5 | SHA | SHA224 | SHA256 | SHA384 | SHA512
+  std::string sec_level;      // noAuthNoPriv | authNoPriv | authPriv ("" = derived)
+  std::string auth_protocol;  // MD5 | SHA | SHA224 | SHA256 | SHA384 | SHA512
   std::string auth_password;
-  std::string priv_protocol;   // DES | AES | AES192 | AES256
+  std::string priv_protocol;  // DES | AES | AES192 | AES256
   std::string priv_password;
   // Each request waits `timeout`, then is resent up to `retries` times.
   std::chrono::milliseconds timeout{1000};
