@@ -105,11 +105,12 @@ def do_set(oid, typed_value):
         log.write("%s set %d %d\n" % (NAME, n, value))
     if os.path.exists(path("refuse_set")) or (value == 1 and os.path.exists(path("refuse_on"))):
         return "not-writable\n"
-    if value not in (1, off_value, 3):
+    reboot_value = None if MODEL in ("msp", "ms") else 3
+    if value not in (1, off_value, reboot_value):
         return "wrong-value\n"
     if os.path.exists(path("stuck.%d" % n)):
         return "DONE\n"
-    if value == 3:  # reboot: off, then on after the delay
+    if value == reboot_value:  # reboot: off, then on after the delay
         write_state(n, 2)
         value = 1
     target = 1 if value == 1 else 2
