@@ -5,6 +5,11 @@ PDU_SIM=$SANHA_SRC/tests/integration/fence/pdu_sim.py
 AGENT=$SANHA_BUILD/fence_apc_pdu
 declare -A PDU_PID PDU_DIR
 
+# in_ns CMD...: runs CMD in $NS, or right here when NS is empty (already inside a namespace).
+in_ns() {
+  if [ -n "${NS:-}" ]; then ip netns exec "$NS" "$@"; else "$@"; fi
+}
+
 # pdu_oid MODEL: the sysObjectID the model reports.
 pdu_oid() {
   case $1 in
@@ -45,8 +50,11 @@ rwuser v3auth auth
 pass_persist .1.3.6.1.4.1.318 $PDU_SIM $name $model $dir
 CONF
   local snmpd_pid
-  bg snmpd_pid env SNMP_PERSISTENT_DIR="$dir/persist" MIBS= ip netns exec "$NS" \
-    snmpd -f -Lo -C -c "$dir/snmpd.conf" "udp:127.0.0.1:$port" >"$dir/snmpd.log" 2>&1
+  # Not through in_ns: a function would run in a subshell, and the recorded pid must be snmpd's
+  # own (ip netns exec execs it) so the tests can freeze and kill exactly that process.
+  local cmd=(snmpd -f -Lo -C -c "$dir/snmpd.conf" "udp:127.0.0.1:$port")
+  if [ -n "${NS:-}" ]; then cmd=(ip netns exec "$NS" "${cmd[@]}"); fi
+  SNMP_PERSISTENT_DIR="$dir/persist" MIBS='' bg snmpd_pid "${cmd[@]}" >"$dir/snmpd.log" 2>&1
   PDU_PID[$name]=$snmpd_pid
   PDU_DIR[$name]=$dir
   for _ in $(seq 1 100); do
@@ -59,7 +67,7 @@ CONF
 
 # snmp_get PORT OID: the value as net-snmp's snmpget prints it (-Oqv), read-only community.
 snmp_get() {
-  SNMP_PERSISTENT_DIR=$T_TMP MIBS= ip netns exec "$NS" snmpget -v2c -c public -r0 -t0.5 -Oqv \
+  SNMP_PERSISTENT_DIR=$T_TMP MIBS= in_ns snmpget -v2c -c public -r0 -t0.5 -Oqv \
     "127.0.0.1:$1" "$2" 2>/dev/null
 }
 
@@ -78,7 +86,7 @@ fault() { echo "${3:-1}" >"${PDU_DIR[$1]}/$2"; }
 fence() {
   local t0 t1
   t0=$(date +%s%N)
-  OUT=$(printf '%s\n' "$@" | ip netns exec "$NS" "$AGENT" 2>"$T_TMP/err")
+  OUT=$(printf '%s\n' "$@" | in_ns "$AGENT" 2>"$T_TMP/err")
   RC=$?
   t1=$(date +%s%N)
   ERR=$(cat "$T_TMP/err")
