@@ -15,6 +15,7 @@
 #include "libsan/fence/glue_plugin.h"
 #include "libsan/fence/proxy_server.h"
 #include "libsan/host/real_host.h"
+#include "libsan/util/strings.h"
 
 extern char** environ;
 
@@ -72,7 +73,9 @@ int Run(int argc, char** argv) {
     if (!v.ok()) return Fail(v.status());
     values = std::move(*v);
     // pacemaker adds nodename and others; fence-agents ignore unknown keys too.
-    FrontLogger(LevelFor(values)).Debug("ignored stdin keys: " + std::to_string(unknown.size()));
+    if (!unknown.empty()) {
+      FrontLogger(LevelFor(values)).Debug("ignored stdin keys: " + Join(unknown, ", "));
+    }
   }
   if (values.count("help")) {
     std::cout << Usage(*specs);

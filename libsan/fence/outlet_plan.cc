@@ -51,7 +51,7 @@ Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug,
   std::vector<PlugRef> refs;
   for (const std::string& item : SplitList(plug, std::string(1, separator))) {
     PlugRef ref;
-    size_t colon = item.rfind(':');
+    size_t colon = item.find_last_of(":/");
     if (colon == std::string::npos) {
       ref.outlet = item;
     } else {

@@ -33,7 +33,8 @@ struct NamedOutlet {
   std::string name;
 };
 
-// Splits `plug` on `separator` and reads each "[PDU:]OUTLET". PDU is "pduN" (1-based position in
+// Splits `plug` on `separator` and reads each "[PDU:]OUTLET" (or "PDU/OUTLET", which survives
+// pacemaker's pcmk_host_map, where ':' separates the node). PDU is "pduN" (1-based position in
 // `pdu_hosts`) or exactly one of `pdu_hosts`. InvalidConfig on an empty plug, an unknown PDU, or
 // blanks and control characters where they make no sense.
 Result<std::vector<PlugRef>> ParsePlugs(std::string_view plug,

@@ -53,6 +53,8 @@ check "...ends on" 1 "$(outlet a 2)"
 fence "${A[@]}" action=list
 check "list: exit 0" 0 "$RC"
 check "...numbers and names" "1,node1-psu1 2,node2-psu1 3,db1" "$(echo "$OUT" | head -3 | tr '\n' ' ' | sed 's/ $//')"
+fence "${A[@]}" snmp_version=1 action=list
+check "list over v1 (GETNEXT walk ends cleanly)" "8 8,spare9" "$(echo "$OUT" | wc -l) $(echo "$OUT" | tail -1)"
 fence "${A[@]}" action=list-status
 check_match "list-status shows states" "^2,node2-psu1,ON$" "$OUT"
 fence "${A[@]}" action=monitor

@@ -48,6 +48,12 @@ TEST(OutletPlanTest, PduPrefixesByPositionAndByAddress) {
   EXPECT_EQ((*r)[1].pdu, 1u);
 }
 
+TEST(OutletPlanTest, SlashSeparatesThePduForPcmkHostMap) {
+  Result<std::vector<Outlet>> r = Resolve("pdu1/5,pdu2/web1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Labels(*r), ::testing::ElementsAre("pdu1:5", "pdu2:1"));
+}
+
 TEST(OutletPlanTest, BareOutletMeansThatOutletOnEveryPdu) {
   Result<std::vector<Outlet>> r = Resolve("7");
   ASSERT_TRUE(r.ok());
