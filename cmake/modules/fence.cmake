@@ -31,3 +31,10 @@ if(TARGET san_unit_tests)
   # The integration scripts run the built agent.
   add_dependencies(san_unit_tests fence_apc_pdu)
 endif()
+
+# `ctest -L fence` runs the fence agent's integration scripts.
+foreach(t integration-fence_pdu integration-fence_proxy integration-fence_glue)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES LABELS "integration;fence")
+  endif()
+endforeach()
