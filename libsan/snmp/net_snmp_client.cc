@@ -1,6 +1,7 @@
 // SnmpClient over the net-snmp library, in process: one single-session handle per agent, numeric
 // OIDs only (no MIB files are read), no configuration or persistent files read or written. This is
 // the only file that includes net-snmp headers.
+#include <net-snmp/library/snmpusm.h>
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
@@ -130,7 +131,20 @@ const oid* PrivProtocol(const std::string& name, size_t* len) {
 class NetSnmpClient : public SnmpClient {
  public:
   NetSnmpClient(void* handle, Target target) : handle_(handle), target_(std::move(target)) {}
-  ~NetSnmpClient() override { snmp_sess_close(handle_); }
+  ~NetSnmpClient() override {
+    // net-snmp keeps USM users (engine, name → keys) process-wide and reuses the first keys it saw
+    // for a name: drop ours so a later session with other credentials is checked afresh.
+    netsnmp_session* s = snmp_sess_session(handle_);
+    if (target_.version == Version::kV3 && s && s->securityEngineIDLen > 0) {
+      struct usmUser* user =
+          usm_get_user(s->securityEngineID, s->securityEngineIDLen, s->securityName);
+      if (user) {
+        usm_remove_user(user);
+        usm_free_user(user);
+      }
+    }
+    snmp_sess_close(handle_);
+  }
 
   Result<std::vector<VarBind>> Get(const std::vector<std::string>& oids) override {
     netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GET);
