@@ -1,9 +1,12 @@
 // SnmpClient over the net-snmp library, in process: one single-session handle per agent, numeric
 // OIDs only (no MIB files are read), no configuration or persistent files read or written. This is
 // the only file that includes net-snmp headers.
-#include <net-snmp/library/snmpusm.h>
+// net-snmp's headers must come in this order (config first).
+// clang-format off
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/snmpusm.h>
+// clang-format on
 
 #include <cstring>
 #include <mutex>
