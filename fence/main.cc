@@ -44,7 +44,8 @@ LogLevel LevelFor(const Values& v) {
     auto it = v.find(k);
     return it != v.end() && (it->second == "1" || it->second == "true" || it->second == "on");
   };
-  return on("verbose") ? LogLevel::kDebug : on("quiet") ? LogLevel::kError : LogLevel::kInfo;
+  // Quiet by default: pacemaker logs any stderr output of a successful agent as a warning.
+  return on("verbose") ? LogLevel::kDebug : on("quiet") ? LogLevel::kError : LogLevel::kWarning;
 }
 
 int Run(int argc, char** argv) {
