@@ -73,9 +73,17 @@ int Run(int argc, char** argv) {
     Result<Values> v = ParseStdin(input, *specs, &unknown);
     if (!v.ok()) return Fail(v.status());
     values = std::move(*v);
-    // pacemaker adds nodename and others; fence-agents ignore unknown keys too.
-    if (!unknown.empty()) {
-      FrontLogger(LevelFor(values)).Debug("ignored stdin keys: " + Join(unknown, ", "));
+    // Like fence-agents, unknown keys are ignored; pacemaker's own (nodename, pcmk_*, CRM_meta_*)
+    // silently, anything else (a typo such as "comunity") with a warning.
+    std::vector<std::string> suspicious;
+    for (const std::string& key : unknown) {
+      if (key != "nodename" && key.rfind("pcmk_", 0) != 0 && key.rfind("CRM_meta_", 0) != 0) {
+        suspicious.push_back(key);
+      }
+    }
+    if (!suspicious.empty()) {
+      FrontLogger(LevelFor(values))
+          .Warning("ignoring unknown parameter(s): " + Join(suspicious, ", "));
     }
   }
   if (values.count("help")) {

@@ -200,6 +200,10 @@ clear_log
 OUT=$(printf 'action=off\nport=pdu1:6,pdu2:6\nnodename=node2\nip=127.0.0.1:1161,127.0.0.1:1162\ncommunity=private\npcmk_host_list=node2\n' |
   ip netns exec "$NS" "$AGENT" 2>/dev/null)
 check "pacemaker stdin form (action, port, nodename): exit 0" "0 2 2" "$? $(outlet a 6) $(outlet b 6)"
+ERR=$(printf 'action=status\nport=pdu1:6\nnodename=node2\nip=127.0.0.1:1161,127.0.0.1:1162\ncomunity=private\n' |
+  ip netns exec "$NS" "$AGENT" 2>&1 >/dev/null)
+check_match "a misspelt parameter is named in a warning" "ignoring unknown parameter\(s\): comunity$" "$ERR"
+check_no_match "...but pacemaker's nodename is not" "nodename" "$ERR"
 OUT=$(printf 'action=on\nplug=pdu1:6,pdu2:6\nip=127.0.0.1:1161,127.0.0.1:1162\ncommunity=private\n' |
   ip netns exec "$NS" "$AGENT" 2>/dev/null)
 check "...and back on" "0 1 1" "$? $(outlet a 6) $(outlet b 6)"

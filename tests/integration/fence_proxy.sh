@@ -79,6 +79,8 @@ check "on through the proxy" "0 1 1" "$RC $(outlet a 2) $(outlet b 2)"
 via node1 known_hosts action=reboot plug=node2
 check "reboot through the proxy" "0 Success: Rebooted" "$RC $OUT"
 check "...off-all then on-all on the PDUs" "a set 2 2 b set 2 2 a set 2 1 b set 2 1" "$(sets | paste -sd' ')"
+via node1 known_hosts action=monitor
+check "monitor through the proxy checks the PDUs of the key's targets" 0 "$RC"
 via node2 known_hosts action=list
 check "list names what the key may fence" "node1,node1" "$OUT"
 OUT=$(printf 'action=off\nport=node1\nnodename=node1\nssh_proxy=127.0.0.1:2222\nssh_user=root\nssh_identity=%s\nssh_known_hosts=%s\n' \
@@ -116,6 +118,8 @@ kill -STOP "${PDU_PID[b]}"
 via node1 known_hosts action=off plug=node2
 check "dead pdu2 behind the proxy: exit 1" 1 "$RC"
 check_match "...named" "pdu2 \(127.0.0.1:1162\).*no answer" "$ERR"
+via node1 known_hosts action=monitor
+check "monitor through the proxy fails with a dead PDU" 1 "$RC"
 kill -CONT "${PDU_PID[b]}"
 
 finish
