@@ -204,6 +204,7 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
     r.ssh_user = Get(v, "ssh_user");
     r.ssh_identity = Get(v, "ssh_identity");
     r.ssh_known_hosts = Get(v, "ssh_known_hosts");
+    SAN_ASSIGN_OR_RETURN(r.ssh_connect_timeout, ParseSeconds(Get(v, "ssh_connect_timeout")));
     return r;  // the PDUs and their secrets live on the proxy
   }
 

@@ -58,6 +58,7 @@ struct FenceRequest {
   std::string ssh_proxy_host;
   uint16_t ssh_proxy_port = 22;
   std::string ssh_user, ssh_identity, ssh_known_hosts;
+  std::chrono::milliseconds ssh_connect_timeout{5000};
   bool verbose = false, quiet = false;
 };
 

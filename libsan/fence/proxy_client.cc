@@ -31,6 +31,7 @@ AgentResult RunThroughProxy(const FenceRequest& r, const AgentDeps& d) {
   t.user = r.ssh_user;
   t.private_key = r.ssh_identity;
   t.known_hosts = r.ssh_known_hosts;
+  t.connect_timeout = r.ssh_connect_timeout;
   // The proxy itself waits up to its power_timeout per step; give it room for a reboot.
   t.timeout = std::max<milliseconds>(milliseconds(10'000),
                                      2 * r.power.power_timeout + milliseconds(10'000));

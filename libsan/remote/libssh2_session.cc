@@ -41,7 +41,7 @@ Result<int> Connect(const SshTarget& t) {
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
-      int ready = poll(&p, 1, static_cast<int>(t.timeout.count()));
+      int ready = poll(&p, 1, static_cast<int>(t.connect_timeout.count()));
       if (ready == 1) {
         int err = 0;
         socklen_t len = sizeof err;
@@ -151,7 +151,8 @@ Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
     return st;
   };
   libssh2_session_set_blocking(s, 1);
-  libssh2_session_set_timeout(s, static_cast<long>(t.timeout.count()));
+  // A proxy that accepts but never speaks SSH must not hold the fence operation for long.
+  libssh2_session_set_timeout(s, static_cast<long>(t.connect_timeout.count()));
   std::string where = "stonith proxy " + t.host + ":" + std::to_string(t.port);
   if (libssh2_session_handshake(s, fd) != 0) {
     return fail(Status::CommandFailed(where + ": SSH handshake failed: " + LastError(s)));
@@ -189,6 +190,7 @@ Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
     return fail(Status::Permission(where + ": key " + t.private_key + " refused for user " +
                                    t.user + ": " + LastError(s)));
   }
+  libssh2_session_set_timeout(s, static_cast<long>(t.timeout.count()));
   return std::unique_ptr<SshSession>(new Libssh2Session(fd, s, t));
 }
 

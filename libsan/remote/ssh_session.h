@@ -19,7 +19,8 @@ struct SshTarget {
   std::string user;
   std::string private_key;  // path; the public key is private_key + ".pub"
   std::string known_hosts;  // path; the host key must be listed for host (or [host]:port)
-  std::chrono::milliseconds timeout{10'000};  // connect, handshake and each read
+  std::chrono::milliseconds connect_timeout{5'000};  // TCP connect, SSH handshake, authentication
+  std::chrono::milliseconds timeout{10'000};         // each read while the command runs
 };
 
 struct ExecResult {

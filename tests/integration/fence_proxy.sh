@@ -113,6 +113,18 @@ check "...and not run" 1 "$([ -e "$T_TMP/canary" ] && echo 1)"
 check_match "...logged" "REFUSED key node1" "$(tail -1 "$S/proxy.log")"
 check "no SET reached a PDU during the refusals" "" "$(sets)"
 
+# A proxy that accepts TCP but never speaks SSH: given up after ssh_connect_timeout.
+bg MUTE ip netns exec "$NS" nc -lk 127.0.0.1 2223
+sleep 0.2
+fence ssh_proxy=127.0.0.1:2223 ssh_user=root ssh_identity="$S/node1_key" ssh_known_hosts="$S/known_hosts" \
+  ssh_connect_timeout=1 action=off plug=node2
+check "a mute proxy: exit 1" 1 "$RC"
+check_match "...the handshake failed" "handshake failed" "$ERR"
+check "...within ssh_connect_timeout" 1 "$([ "$MS" -ge 900 ] && [ "$MS" -lt 3000 ] && echo 1)"
+fence ssh_proxy=127.0.0.1:2224 ssh_user=root ssh_identity="$S/node1_key" ssh_known_hosts="$S/known_hosts" \
+  action=off plug=node2
+check_match "a closed proxy port is refused at once" "cannot connect to stonith proxy 127.0.0.1:2224" "$ERR"
+
 # A dead PDU behind the proxy is named in the client's error.
 kill -STOP "${PDU_PID[b]}"
 via node1 known_hosts action=off plug=node2

@@ -135,6 +135,7 @@ TEST_F(OptionsTest, ProxyNeedsNoPduAddress) {
   EXPECT_EQ(r->ssh_proxy_host, "proxy.example");
   EXPECT_EQ(r->ssh_proxy_port, 2222);
   EXPECT_EQ(r->ssh_user, "stonith");
+  EXPECT_EQ(r->ssh_connect_timeout, milliseconds(5000));
   EXPECT_TRUE(r->pdus.empty());
 }
 

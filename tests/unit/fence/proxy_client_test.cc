@@ -41,6 +41,7 @@ class ProxyClientTest : public ::testing::Test {
     r.ssh_user = "stonith";
     r.ssh_identity = "/etc/sanha/id";
     r.ssh_known_hosts = "/etc/sanha/kh";
+    r.ssh_connect_timeout = milliseconds(5000);
     AgentDeps d{&host_, nullptr,
                 [this](const remote::SshTarget& t) -> Result<std::unique_ptr<remote::SshSession>> {
                   rec_.target = t;
@@ -64,6 +65,7 @@ TEST_F(ProxyClientTest, SendsActionAndNodeAndPassesTheVerdictOn) {
   EXPECT_EQ(rec_.target.host, "proxy.example");
   EXPECT_EQ(rec_.target.port, 2222);
   EXPECT_EQ(rec_.target.known_hosts, "/etc/sanha/kh");
+  EXPECT_EQ(rec_.target.connect_timeout, milliseconds(5000));
 }
 
 TEST_F(ProxyClientTest, StatusOffIsExitTwo) {
