@@ -31,7 +31,10 @@ void FrontLogger::AddProxySinks(const std::string& ident, const std::string& fil
   kept_ident = ident;
   openlog(kept_ident.c_str(), LOG_PID, LOG_AUTHPRIV);
   syslog_ = true;
-  if (!file.empty()) file_.open(file, std::ios::app);
+  if (!file.empty()) {
+    file_.open(file, std::ios::app);
+    if (!file_.is_open()) Warning("cannot append to log file " + file + "; logging to syslog only");
+  }
 }
 
 }  // namespace san::fence
