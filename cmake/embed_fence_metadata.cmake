@@ -1,0 +1,12 @@
+# Writes OUT: a C++ source defining san::fence::AgentMetadataXml() from the XML file IN.
+file(READ ${IN} xml)
+string(FIND "${xml}" ")sanha_xml\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "${IN} contains the raw-string delimiter")
+endif()
+set(body "// Generated from ${IN} by cmake/embed_fence_metadata.cmake. Do not edit.\n")
+string(APPEND body "#include \"libsan/fence/options.h\"\n\nnamespace san::fence {\n")
+string(APPEND body "std::string_view AgentMetadataXml() {\n  return R\"sanha_xml(${xml})sanha_xml\";\n}\n")
+string(APPEND body "}  // namespace san::fence\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
