@@ -115,6 +115,23 @@ TEST_F(LvmVgTest, StartTagsActivatesAndVerifiesEveryLv) {
   EXPECT_EQ(host_.FileContent("/run/rsc/sanha-lvm-vg-vg.activation"), "0 0\n");
 }
 
+TEST_F(LvmVgTest, NodeNameFallsBackToTheHostName) {
+  // heartbeat v1 (and a manual run) pass no CRM_meta_on_node.
+  host_.SetFile("/proc/sys/kernel/hostname", "sp1\n");
+  Vgs({"guest_vgs_tag_sp1_active.json"});
+  Lvs({"guest_lvs_active.json"});
+  std::map<std::string, std::string> env = {{"OCF_ROOT", "/usr/lib/ocf"},
+                                            {"OCF_RESOURCE_INSTANCE", "vg"},
+                                            {"OCF_RESKEY_vgname", "vgc"},
+                                            {"OCF_RESKEY_CRM_meta_interval", "10000"}};
+  ocf::Outcome o = agent_.Execute({"monitor"}, env, host_, &log_);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  // heartbeat v1: "lvm-vg vgc status".
+  o = agent_.Execute({"vgc", "status"}, {}, host_, &log_);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "running\n");
+}
+
 TEST_F(LvmVgTest, StartSucceedsOnlyWhenEveryLvIsActive) {
   // LVM-activate's monitor counted "any LV active" as running; here activation that leaves one
   // LV down fails and names it.
