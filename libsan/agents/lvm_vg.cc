@@ -26,7 +26,11 @@ std::string BudgetWarning(const Config& cfg, const std::vector<lvm::ActivationSa
   lvm::BudgetModel model = lvm::Learn(samples);
   if (lvm::Project(model, used) <= cfg.budget) return {};
   char budget[32];
-  std::snprintf(budget, sizeof budget, "%.1f s", static_cast<double>(cfg.budget.count()) / 1000);
+  if (cfg.budget < std::chrono::seconds(1)) {
+    std::snprintf(budget, sizeof budget, "%lld ms", static_cast<long long>(cfg.budget.count()));
+  } else {
+    std::snprintf(budget, sizeof budget, "%.1f s", static_cast<double>(cfg.budget.count()) / 1000);
+  }
   return "failover budget exceeded: " + lvm::DescribeProjection(model, used) +
          " > activation_budget " + budget;
 }

@@ -143,7 +143,7 @@ Status DeactivateVg(Host& host, Logger& log, const VgConfig& cfg, const Deactiva
   while (state.AnyActive()) {
     // Another round only when it fits before the deadline: the answer must name the holders
     // rather than die in a killed lvm command.
-    const bool out_of_time = attempt > 0 && host.TimeLeft() < opts.pause + 2 * round;
+    const bool out_of_time = attempt > 0 && host.TimeLeft() < opts.pause + round * 3 / 2;
     if (attempt >= opts.attempts || out_of_time) {
       return Status::Busy("cannot deactivate " + cfg.vg + " after " + std::to_string(attempt) +
                           " attempt(s)" + (out_of_time ? " (out of time)" : "") + ": " +
