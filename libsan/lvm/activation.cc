@@ -188,6 +188,11 @@ Result<Inspection> InspectVg(Host& host, const VgConfig& cfg, bool started, bool
   const VgState& s = in.state;
   std::vector<std::string> inactive = s.InactiveRequired();
   const size_t required = s.RequiredLvs().size();
+  if (required == 0) {
+    // A VG without LVs (yet): running means claimed by us (or started here, without claims).
+    in.running = cfg.exclusive ? OwnerOf(s.vg, cfg.owner).kind == Owner::Kind::kUs : started;
+    return in;
+  }
   if (!s.AnyActive()) {
     if (started) in.problem = "no LV of " + cfg.vg + " is active (deactivated behind our back)";
     return in;

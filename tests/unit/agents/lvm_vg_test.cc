@@ -247,6 +247,13 @@ TEST_F(LvmVgTest, MonitorEveryLvActiveAndOursIsRunning) {
   EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
 }
 
+TEST_F(LvmVgTest, AVgWithoutLvsRunsWhileClaimedByUs) {
+  Vgs({"host_vgs_empty_tag_sp1.json"});
+  Lvs({"host_lvs_empty.json"});
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+  EXPECT_EQ(Run("monitor", {}, false, "sp2").exit_code, 7);
+}
+
 TEST_F(LvmVgTest, MonitorOneLvOfTwoActiveIsAnError) {
   // LVM-activate counted "any LV active" as running.
   Vgs({"guest_vgs_tag_sp1_active.json"});
