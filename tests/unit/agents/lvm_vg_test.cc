@@ -404,6 +404,23 @@ TEST_F(LvmVgTest, StopOutOfTimeStillNamesTheHolder) {
   EXPECT_LT(Count(kDeactivate), 5);
 }
 
+TEST_F(LvmVgTest, LvmNotInstalled) {
+  host_.ReplyStatus(kVgs, Status::NotInstalled("program 'lvm' not found"));
+  EXPECT_EQ(Run("start").exit_code, 5);
+  EXPECT_EQ(Run("stop").exit_code, 0) << "nothing can be active without lvm";
+  EXPECT_EQ(Run("monitor").exit_code, 7);
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 1);
+}
+
+TEST_F(LvmVgTest, LvmFailingIsAnErrorEvenOnStop) {
+  host_.Reply(kVgs, "", 5, "  Couldn't create lock file /run/lock/lvm/V_vgc: Permission denied");
+  for (const char* action : {"start", "stop", "monitor"}) {
+    ocf::Outcome o = Run(action);
+    EXPECT_EQ(o.exit_code, 1) << action;
+    EXPECT_THAT(o.err, HasSubstr("lvm vgs exited 5: Couldn't create lock file")) << action;
+  }
+}
+
 TEST_F(LvmVgTest, BadConfigurationIsRefusedEverywhereWithoutCommands) {
   // LVM-activate: an invalid vg_access_mode made stop exit 0 without deactivating anything.
   const std::vector<std::pair<std::string, std::string>> bad = {
