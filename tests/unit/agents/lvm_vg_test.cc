@@ -179,7 +179,7 @@ TEST_F(LvmVgTest, TakeoverFromFencedNodeStripsOnlyItsOwnerTag) {
   Lvs({"guest_lvs_inactive.json", "guest_lvs_inactive.json", "guest_lvs_active.json"});
   host_.Reply(kCrmMon, Pcmk("crm_mon_sp1_fenced.xml"));
   host_.Reply({"stonith_admin", "--history", "sp1", "--output-as=xml"},
-              Pcmk("stonith_history_not_connected.xml"), 102);
+              Pcmk("stonith_history_sp1_rebooted.xml"));
   const Argv del = {"lvm", "vgchange", "--deltag", "pacemaker_sp1", "vgc"};
   const Argv add = {"lvm", "vgchange", "--addtag", "pacemaker_sp2", "vgc"};
   Ok(del);
@@ -192,7 +192,7 @@ TEST_F(LvmVgTest, TakeoverFromFencedNodeStripsOnlyItsOwnerTag) {
   EXPECT_FALSE(Ran({"lvm", "vgchange", "--deltag", "backup", "vgc"}))
       << "the administrator's tag must survive (LVM-activate strips every tag)";
   EXPECT_THAT(log_.Text(), HasSubstr("taking vgc over from sp1: Pacemaker reports node sp1 "
-                                     "offline and clean"));
+                                     "offline and clean; last fenced: reboot by sp2 at 2026-"));
 }
 
 TEST_F(LvmVgTest, ConcurrentClaimIsWithdrawn) {
