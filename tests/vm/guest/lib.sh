@@ -1,0 +1,65 @@
+# Guest-side helpers for vm tier scenarios (POSIX sh, sourced as . /usr/lib/sanha/lib.sh).
+# The same check/ok/not_ok/finish vocabulary as tests/lib.sh; the output goes to the host's
+# output file, the exit code of the scenario is the result.
+T_PASSED=0
+T_FAILED=0
+
+ok() {
+  T_PASSED=$((T_PASSED + 1))
+  echo "ok   - $*"
+}
+not_ok() {
+  T_FAILED=$((T_FAILED + 1))
+  echo "FAIL - $*"
+}
+# check DESCRIPTION EXPECTED ACTUAL
+check() {
+  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi
+}
+# check_match DESCRIPTION PATTERN TEXT (grep -E on TEXT)
+check_match() {
+  if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1 (no '$2' in: $3)"; fi
+}
+check_no_match() {
+  if printf '%s' "$3" | grep -Eq -- "$2"; then not_ok "$1 ('$2' found in: $3)"; else ok "$1"; fi
+}
+# Prints the closing line and exits non-zero on any failure.
+finish() {
+  echo "$T_PASSED passed, $T_FAILED failed"
+  [ "$T_FAILED" -eq 0 ]
+  exit $?
+}
+
+# load_modules GROUP (fw, lio): loads a module group the image builder saved in dependency order.
+load_modules() {
+  while read -r ko; do
+    name=$(basename "$ko" .ko | tr - _)
+    grep -q "^$name " /proc/modules || insmod "$ko" || return 1
+  done <"/etc/sanha/modules/$1"
+}
+
+# Host handshake over the 9p share (boot with a share): the guest announces NAME in its output
+# and waits (bounded, seconds) for the host to create /mnt/share/NAME.
+signal_host() { echo "SANHA-VM-SIGNAL $1"; }
+wait_host() {
+  n=0
+  while [ ! -e "/mnt/share/$1" ]; do
+    n=$((n + 1))
+    [ $n -le $((${2:-60} * 10)) ] || return 1
+    sleep 0.1
+  done
+}
+
+# ocf AGENT ACTION [NAME=VALUE...]: runs an OCF agent of ours with OCF_RESKEY_NAME=VALUE, prints
+# its stderr and stdout, returns its exit code.
+ocf() {
+  agent=$1
+  action=$2
+  shift 2
+  for kv in "$@"; do export "OCF_RESKEY_$kv"; done
+  OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=${OCF_RESOURCE_INSTANCE:-rsc} \
+    "/usr/lib/ocf/resource.d/sanha/$agent" "$action" 2>&1
+  rc=$?
+  for kv in "$@"; do unset "OCF_RESKEY_${kv%%=*}"; done
+  return $rc
+}
