@@ -3,7 +3,8 @@
 # is downloaded) into BUILD_DIR/vm/:
 #   vmlinux     the decompressed kernel (PVH boot), from /boot/vmlinuz-KVER
 #   base.cpio   busybox, lvm2, dmsetup, iptables-nft, nft, libiscsi tools, bash, dash,
-#               ocf-tester with its shell library and DTD, kernel modules with an explicit load order,
+#               ocf-tester with its shell library and DTD, crm_mon, kernel modules with an
+#               explicit load order,
 #               /init; every binary with the libraries ldd lists
 #   ocf.cpio    xmllint and its libraries (for ocf-tester), appended on demand
 #   sanha.cpio  our own built agents and tools, and the guest test library
@@ -41,12 +42,13 @@ declare -A MODGROUPS=(
 )
 HOST_PROGRAMS=(/bin/busybox /usr/sbin/lvm /usr/sbin/dmsetup /usr/sbin/xtables-nft-multi
   /usr/sbin/nft /usr/bin/iscsi-ls /usr/bin/iscsi-inq /usr/bin/iscsi-readcapacity16
-  /usr/bin/bash /usr/bin/dash /usr/sbin/ocf-tester /usr/bin/flock)
+  /usr/bin/bash /usr/bin/dash /usr/sbin/ocf-tester /usr/bin/flock
+  /usr/sbin/crm_mon)
 # xmllint (for ocf-tester) pulls in 30 MB of ICU data: a separate part, ocf.cpio, appended only to
 # the boots that ask for it (vm_start --ocf).
 OCF_PROGRAMS=(/usr/bin/xmllint)
 PACKAGES=(busybox-static lvm2 dmsetup iptables nftables libiscsi-bin bash dash libxml2-utils
-  resource-agents util-linux "linux-image-$KVER")
+  resource-agents util-linux pacemaker-cli-utils "linux-image-$KVER")
 
 key_of() { sha256sum | cut -c1-16; }
 BASE_KEY=$( (
@@ -105,6 +107,10 @@ build_base() {
   mkdir -p "$ROOT/usr/lib/ocf/resource.d/sanha"
   cp -a /usr/lib/ocf/lib "$ROOT/usr/lib/ocf/"
   copy_file /usr/share/resource-agents/ra-api-1.dtd
+  # crm_mon reads a CIB file (CIB_file=) in the guest: Pacemaker's view of the nodes for the
+  # agents' fencing checks; it needs the schemas.
+  mkdir -p "$ROOT/usr/share"
+  cp -a /usr/share/pacemaker "$ROOT/usr/share/"
   # Kernel modules: one load-order file per group, dependencies first, softdeps included
   # (busybox modprobe would ignore them).
   local group mod line ko

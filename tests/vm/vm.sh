@@ -112,7 +112,7 @@ vm_wait() {
       wait "$pid" 2>/dev/null
       vm_output "$name" | sed "s/^/[$name] /"
       echo "[$name] TIMEOUT: the guest did not finish; console tail:"
-      tr -d '\r' <"$dir/console.log" | tail -20 | sed "s/^/[$name console] /"
+      tr -d '\r' <"$dir/console.log" | tail -20 | awk -v p="[$name console] " '{print p $0}'
       return 124
     fi
     sleep 0.2
@@ -125,13 +125,13 @@ vm_wait() {
   if tr -d '\r' <"$dir/console.log" | grep -qE 'Oops|BUG:|Kernel panic|Call Trace' ||
     vm_output "$name" | grep -qx SANHA-VM-KERNEL-PROBLEM; then
     echo "[$name] KERNEL PROBLEM; console:"
-    tr -d '\r' <"$dir/console.log" | tail -40 | sed "s/^/[$name console] /"
+    tr -d '\r' <"$dir/console.log" | tail -40 | awk -v p="[$name console] " '{print p $0}'
     return 125
   fi
   if [ -z "$rc" ]; then
     echo "[$name] the guest ended without its exit marker; console and qemu log:"
-    tr -d '\r' <"$dir/console.log" | tail -20 | sed "s/^/[$name console] /"
-    sed "s/^/[$name qemu] /" "$dir/qemu.log"
+    tr -d '\r' <"$dir/console.log" | tail -20 | awk -v p="[$name console] " '{print p $0}'
+    awk -v p="[$name qemu] " '{print p $0}' "$dir/qemu.log"
     return 125
   fi
   printf '[%s] guest exit %s after %.1f s (boot to scenario %s s)\n' "$name" "$rc" "$secs" \

@@ -63,3 +63,18 @@ ocf() {
   for kv in "$@"; do unset "OCF_RESKEY_${kv%%=*}"; done
   return $rc
 }
+
+# lvm_json_field CMD FIELD: FIELD of the first object lvm's JSON report lists, e.g.
+#   lvm_json_field "lvs vg0/lv0" lv_attr
+lvm_json_field() {
+  # shellcheck disable=SC2086 # CMD is a word list on purpose
+  lvm $1 --reportformat json -o "$2" 2>/dev/null |
+    sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" | head -1
+}
+# lv_active VG/LV: "a" when the LV is active, "-" when not (the 5th lv_attr character).
+lv_active() { lvm_json_field "lvs $1" lv_attr | cut -c5; }
+# system_id_from_hostname: this guest's LVM system ID becomes its host name
+# (global/system_id_source = "uname"), as on a storage processor using the system_id method.
+system_id_from_hostname() {
+  sed -i 's/^global {/global {\n  system_id_source = "uname"/' /etc/lvm/lvm.conf
+}
