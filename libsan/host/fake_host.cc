@@ -81,6 +81,12 @@ void FakeHost::SetBlockDevice(const std::string& path, uint64_t size) {
   infos_[path] = info;
 }
 
+void FakeHost::SetSymlink(const std::string& path, std::string target) {
+  files_.erase(path);
+  infos_.erase(path);
+  links_[path] = std::move(target);
+}
+
 std::string FakeHost::FileContent(const std::string& path) const {
   auto it = files_.find(path);
   return it == files_.end() ? std::string() : it->second;
@@ -138,6 +144,10 @@ Result<FileInfo> FakeHost::Stat(const std::string& path) {
     return info;
   }
   if (auto it = infos_.find(path); it != infos_.end()) return it->second;
+  if (links_.count(path) > 0) {
+    info.type = FileInfo::Type::kSymlink;
+    return info;
+  }
   if (dirs_.count(StripTrailingSlashes(path)) > 0) {
     info.type = FileInfo::Type::kDirectory;
     return info;
@@ -158,6 +168,30 @@ Result<std::unique_ptr<LockHandle>> FakeHost::Lock(const std::string& path, mill
   }
   locks_.insert(path);
   return std::unique_ptr<LockHandle>(std::make_unique<FakeLockHandle>(&locks_, path));
+}
+
+Result<std::vector<std::string>> FakeHost::ListDirectory(const std::string& path) {
+  const std::string dir = StripTrailingSlashes(path);
+  const std::string prefix = dir == "/" ? dir : dir + "/";
+  std::set<std::string> names;
+  auto add = [&](const std::string& p) {
+    if (p.size() <= prefix.size() || p.compare(0, prefix.size(), prefix) != 0) return;
+    std::string rest = p.substr(prefix.size());
+    names.insert(rest.substr(0, rest.find('/')));
+  };
+  for (const auto& [p, content] : files_) add(p);
+  for (const auto& [p, info] : infos_) add(p);
+  for (const auto& [p, target] : links_) add(p);
+  for (const auto& p : dirs_) add(p);
+  if (names.empty() && dirs_.count(dir) == 0) {
+    return Status::NotFound("cannot list " + path + ": No such file or directory");
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<std::string> FakeHost::ReadLink(const std::string& path) {
+  if (auto it = links_.find(path); it != links_.end()) return it->second;
+  return Status::NotFound("cannot read link " + path + ": No such file or directory");
 }
 
 }  // namespace san

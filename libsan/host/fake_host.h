@@ -38,6 +38,8 @@ class FakeHost : public Host {
   // In-memory file system.
   void SetFile(const std::string& path, std::string content);
   void SetBlockDevice(const std::string& path, uint64_t size);
+  // A symbolic link (ReadLink answers `target`; it is listed by ListDirectory).
+  void SetSymlink(const std::string& path, std::string target);
   bool HasFile(const std::string& path) const { return files_.count(path) > 0; }
   std::string FileContent(const std::string& path) const;
 
@@ -52,6 +54,9 @@ class FakeHost : public Host {
   Status MakeDirectories(const std::string& path, unsigned mode = 0755) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) override;
+  // Names of the files, devices, links and directories directly below `path`.
+  Result<std::vector<std::string>> ListDirectory(const std::string& path) override;
+  Result<std::string> ReadLink(const std::string& path) override;
   Clock::time_point Now() override { return now_; }
   void SleepFor(milliseconds d) override {
     now_ += d;
@@ -75,6 +80,7 @@ class FakeHost : public Host {
   std::map<std::string, std::string> files_;
   std::map<std::string, FileInfo> infos_;
   std::set<std::string> dirs_;
+  std::map<std::string, std::string> links_;
   std::set<std::string> locks_;
   Clock::time_point now_ = Clock::time_point(std::chrono::hours(1000));
   milliseconds slept_{0};

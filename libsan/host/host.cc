@@ -60,6 +60,14 @@ milliseconds Host::TimeLeft() {
   return std::min(std::chrono::ceil<milliseconds>(*deadline_ - now), kNoDeadline);
 }
 
+Result<std::vector<std::string>> Host::ListDirectory(const std::string& path) {
+  return Status::Internal("ListDirectory(" + path + ") is not supported by this Host");
+}
+
+Result<std::string> Host::ReadLink(const std::string& path) {
+  return Status::Internal("ReadLink(" + path + ") is not supported by this Host");
+}
+
 Result<Output> RunChecked(Host& host, std::vector<std::string> argv, std::string input,
                           milliseconds timeout) {
   Command cmd;

@@ -67,6 +67,11 @@ class Host {
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
   // Takes an exclusive lock on path (created if needed), waiting at most `wait`. Busy on timeout.
   virtual Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) = 0;
+  // Entry names of a directory (without "." and ".."), sorted. NotFound when absent. The default
+  // (for Hosts that predate it) fails with Internal.
+  virtual Result<std::vector<std::string>> ListDirectory(const std::string& path);
+  // Target of a symbolic link (readlink). NotFound when absent. Default: Internal.
+  virtual Result<std::string> ReadLink(const std::string& path);
 
   virtual Clock::time_point Now() = 0;
   virtual void SleepFor(milliseconds d) = 0;

@@ -2,6 +2,7 @@
 // hands it to RunSubprocess (subprocess.h).
 #include "libsan/host/real_host.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/file.h>
@@ -191,6 +192,29 @@ Result<std::unique_ptr<LockHandle>> RealHost::Lock(const std::string& path, mill
     }
     SleepFor(std::min(kLockPollInterval, std::chrono::ceil<milliseconds>(give_up - now)));
   }
+}
+
+Result<std::vector<std::string>> RealHost::ListDirectory(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return ErrnoStatus(errno, "cannot list " + path);
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  const int err = errno;
+  closedir(dir);
+  if (err != 0) return ErrnoStatus(err, "cannot list " + path);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> RealHost::ReadLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
+  if (n < 0) return ErrnoStatus(errno, "cannot read link " + path);
+  return std::string(buf, static_cast<size_t>(n));
 }
 
 Clock::time_point RealHost::Now() { return Clock::now(); }

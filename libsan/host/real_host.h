@@ -34,6 +34,10 @@ class RealHost : public Host {
   // flock(LOCK_EX) on path, retried every 10 ms until `wait` passes. The handle owns the fd.
   Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) override;
 
+  // readdir; entries sorted by name.
+  Result<std::vector<std::string>> ListDirectory(const std::string& path) override;
+  Result<std::string> ReadLink(const std::string& path) override;
+
   Clock::time_point Now() override;
   void SleepFor(milliseconds d) override;
 

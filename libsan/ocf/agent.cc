@@ -215,6 +215,10 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
   host.SetDeadline(std::nullopt);
 
   if (st.ok()) {
+    if (!ctx.warning().empty()) {
+      logger->Warning(ctx.warning());
+      if (!v1) o.err += kReasonCookie + Printable(ctx.warning(), 1000) + "\n";
+    }
     const bool monitor = action == Action::kMonitor || action == Action::kReload;
     const bool stopped = monitor && state == RunState::kStopped;
     if (v1) {

@@ -49,6 +49,12 @@ class Context {
   Status SetStarted(bool started);
   bool IsMarkedStarted();
 
+  // A warning for an action that succeeds anyway (e.g. a failover budget exceeded): logged, and
+  // printed as the "ocf-exit-reason:" line (Pacemaker records it with the operation) although the
+  // exit code stays 0. The last call wins.
+  void SetWarning(std::string warning) { warning_ = std::move(warning); }
+  const std::string& warning() const { return warning_; }
+
  private:
   Host& host_;
   Logger& log_;
@@ -59,6 +65,7 @@ class Context {
   bool probe_;
   int check_level_;
   bool heartbeat_v1_;
+  std::string warning_;
 };
 
 using ActionHandler = std::function<Status(Context&)>;
