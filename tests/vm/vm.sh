@@ -68,7 +68,7 @@ vm_start() {
   local i
   for i in "${!disks[@]}"; do
     # No image locking: a second boot may hold the same image (shared storage).
-    args+=(-drive "file=${disks[$i]},if=virtio,format=raw,cache=unsafe,file.locking=off")
+    args+=(-drive "file=${disks[$i]},if=virtio,format=raw,cache=unsafe,file.locking=off,discard=unmap,detect-zeroes=unmap")
   done
   if [ -n "$fwd" ]; then
     args+=(-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fwd-:3260" -device virtio-net-pci,netdev=n0)

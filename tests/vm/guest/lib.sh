@@ -50,14 +50,16 @@ wait_host() {
   done
 }
 
-# ocf AGENT ACTION [NAME=VALUE...]: runs an OCF agent of ours with OCF_RESKEY_NAME=VALUE, prints
-# its stderr and stdout, returns its exit code.
+# ocf AGENT ACTION [NAME=VALUE...]: runs an OCF agent of ours with OCF_RESKEY_NAME=VALUE as
+# Pacemaker would (also OCF_RESKEY_CRM_meta_on_node = this host's name unless set), prints its
+# stderr and stdout, returns its exit code.
 ocf() {
   agent=$1
   action=$2
   shift 2
   for kv in "$@"; do export "OCF_RESKEY_$kv"; done
   OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=${OCF_RESOURCE_INSTANCE:-rsc} \
+    OCF_RESKEY_CRM_meta_on_node=${OCF_RESKEY_CRM_meta_on_node:-$(hostname)} \
     "/usr/lib/ocf/resource.d/sanha/$agent" "$action" 2>&1
   rc=$?
   for kv in "$@"; do unset "OCF_RESKEY_${kv%%=*}"; done
@@ -77,4 +79,38 @@ lv_active() { lvm_json_field "lvs $1" lv_attr | cut -c5; }
 # (global/system_id_source = "uname"), as on a storage processor using the system_id method.
 system_id_from_hostname() {
   sed -i 's/^global {/global {\n  system_id_source = "uname"/' /etc/lvm/lvm.conf
+}
+
+# pacemaker_view SP1STATE SP2STATE: Pacemaker's view of the two storage processors for the
+# agents' fencing checks, as a CIB file the real crm_mon reads (CIB_file, exported). A state is
+# online, down (fenced or shut down cleanly: what the DC records after fencing) or unclean (lost,
+# not fenced yet). The DC is the first online node.
+pacemaker_view() {
+  CIB_file=/run/cib.xml
+  export CIB_file
+  dc=""
+  states=""
+  id=0
+  for st in "$1" "$2"; do
+    id=$((id + 1))
+    case $st in
+      online) a='in_ccm="true" crmd="online" join="member" expected="member"'
+        [ -n "$dc" ] || dc=$id ;;
+      down) a='in_ccm="false" crmd="offline" join="down" expected="down"' ;;
+      unclean) a='in_ccm="false" crmd="offline" join="down" expected="member"' ;;
+      *) echo "pacemaker_view: unknown state $st" >&2; return 2 ;;
+    esac
+    states="$states<node_state id=\"$id\" uname=\"sp$id\" $a crm-debug-origin=\"vm\"/>"
+  done
+  cat >"$CIB_file" <<CIB
+<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="$dc">
+  <configuration>
+    <crm_config><cluster_property_set id="opts"><nvpair id="opts-stonith" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
+    <nodes><node id="1" uname="sp1"/><node id="2" uname="sp2"/></nodes>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status>$states</status>
+</cib>
+CIB
 }
