@@ -1,16 +1,21 @@
 #!/bin/bash
 # lvm-vg on a real kernel, two storage processors sharing the disks (two boots of the same disk
 # images). sp1 activates two VGs exclusively — owner tag and system ID methods — and "loses
-# power" with both active. sp2 must refuse both while Pacemaker (real crm_mon on a CIB) reports
-# sp1 online or unclean, and take them over with every LV active once sp1 is reported down.
+# power" with both active. sp2 boots, a careless boot activates what it can see and
+# `lvm-vg boot-deactivate` undoes it for the cluster VG only; then sp2 must refuse both VGs while
+# Pacemaker (real crm_mon on a CIB) reports sp1 online or unclean, and take them over with every
+# LV active once sp1 is reported down.
 source "$(dirname "$0")/../vm.sh"
 vm_require
 vm_disk TAGDISK 64M
 vm_disk SIDDISK 64M
+vm_disk LOCALDISK 16M
 
-vm_run sp1 --disk "$TAGDISK" --disk "$SIDDISK" <<'GUEST'
+vm_run sp1 --disk "$TAGDISK" --disk "$SIDDISK" --disk "$LOCALDISK" <<'GUEST'
 . /usr/lib/sanha/lib.sh
-pvcreate -q /dev/vda /dev/vdb
+pvcreate -q /dev/vda /dev/vdb /dev/vdc
+vgcreate -q vglocal /dev/vdc
+lvcreate -q -an -Zn -n scratch -L 8M vglocal
 vgcreate -q vgha /dev/vda
 for lv in lv0 lv1 lv2; do lvcreate -q -an -Zn -n $lv -L 8M vgha; done
 system_id_from_hostname
@@ -33,10 +38,17 @@ finish
 GUEST
 check "sp1 activates" 0 $?
 
-vm_run sp2 --disk "$TAGDISK" --disk "$SIDDISK" <<'GUEST'
+vm_run sp2 --disk "$TAGDISK" --disk "$SIDDISK" --disk "$LOCALDISK" <<'GUEST'
 . /usr/lib/sanha/lib.sh
 system_id_from_hostname
 inactive() { echo "$(lv_active vgha/lv0)$(lv_active vgha/lv1)$(lv_active vgha/lv2)"; }
+vgchange -q -ay vgha vglocal  # what a boot with auto-activation does
+check "a careless boot activated sp1's VG" aaa "$(inactive)"
+OUT=$(lvm-vg boot-deactivate 2>&1)
+check "boot-deactivate" 0 $?
+check "  ... deactivated the cluster VG" "---" "$(inactive)"
+check "  ... left the local VG alone" a "$(lv_active vglocal/scratch)"
+check_match "  ... skipped the other host's system-ID VG" "skipped vgsid" "$OUT"
 export OCF_RESKEY_CRM_meta_interval=0
 check "probe: not running here" 7 "$(ocf lvm-vg monitor vgname=vgha >/dev/null; echo $?)"
 unset OCF_RESKEY_CRM_meta_interval
