@@ -60,7 +60,10 @@ Status ResolveIdentity(ocf::Context& ctx, Config* cfg) {
   if (node.empty()) {
     Result<std::string> host_name = ctx.host().ReadFile("/proc/sys/kernel/hostname");
     if (!host_name.ok()) return host_name.status().WithContext("cannot learn this node's name");
-    node = std::string(Trim(*host_name));
+    std::vector<std::string> words = SplitList(*host_name, " \t\r\n");
+    if (words.size() != 1)
+      return Status::Internal("unexpected host name '" + Printable(*host_name) + "'");
+    node = words[0];
   }
   cfg->vg.owner.node = node;
   SAN_RETURN_IF_ERROR(lvm::CheckTag(lvm::OwnerTag(cfg->vg.owner), "owner tag (tag_node)"));

@@ -54,7 +54,10 @@ std::map<std::string, std::string> ReadDmNames(Host& host, const std::string& sy
   for (const std::string& dev : *devices) {
     if (dev.rfind("dm-", 0) != 0) continue;
     Result<std::string> name = host.ReadFile(sys_root + "/block/" + dev + "/dm/name");
-    if (name.ok() && !Trim(*name).empty()) names[dev] = std::string(Trim(*name));
+    if (!name.ok()) continue;
+    // "vgc-data\n"; dm names hold no blanks.
+    std::vector<std::string> words = SplitList(*name, " \t\r\n");
+    if (words.size() == 1) names[dev] = words[0];
   }
   return names;
 }

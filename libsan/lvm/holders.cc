@@ -74,7 +74,7 @@ std::vector<std::string> FindHolders(Host& host, const LvInfo& lv, const HolderR
       std::string text = "held by " + h;
       if (Result<std::string> name = host.ReadFile(roots.sys + "/block/" + h + "/dm/name");
           name.ok()) {
-        text += " (" + std::string(Trim(*name)) + ")";
+        text += " (" + Join(SplitList(*name, " \t\r\n"), " ") + ")";
       }
       out.push_back(text);
     }

@@ -32,21 +32,22 @@ std::string Fixed(double v, int decimals) {
   return buf;
 }
 
+// Idle devices are kept here: one that is idle now may do I/O before the next sample.
 Result<std::vector<DiskStat>> Sample(Host& host, const IostatOptions& opts) {
   SAN_ASSIGN_OR_RETURN(std::vector<DiskStat> stats,
                        ReadDiskStats(host, opts.proc_root, opts.sys_root));
-  return SelectDevices(stats, opts.name_regex);
+  return SelectDevices(stats, opts.name_regex, /*skip_idle=*/false);
 }
 
 }  // namespace
 
 std::vector<DiskStat> SelectDevices(const std::vector<DiskStat>& stats,
-                                    const std::string& name_regex) {
+                                    const std::string& name_regex, bool skip_idle) {
   std::vector<DiskStat> out;
   std::regex re;
   if (!name_regex.empty()) re = std::regex(name_regex, std::regex::ECMAScript);
   for (const DiskStat& d : stats) {
-    if (d.reads + d.writes == 0) continue;
+    if (skip_idle && d.reads + d.writes == 0) continue;
     if (!name_regex.empty() && !std::regex_search(d.name, re) && !std::regex_search(d.kname, re)) {
       continue;
     }
@@ -124,7 +125,8 @@ Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
   }
   SAN_ASSIGN_OR_RETURN(std::vector<DiskStat> before, Sample(host, opts));
   if (opts.mode == IostatOptions::Mode::kDump) {
-    write(opts.json ? FormatDumpJson(before, unix_time) : FormatDump(before, unix_time));
+    std::vector<DiskStat> busy = SelectDevices(before, "", /*skip_idle=*/true);
+    write(opts.json ? FormatDumpJson(busy, unix_time) : FormatDump(busy, unix_time));
     return Status::Ok();
   }
   Clock::time_point then = host.Now();
@@ -133,7 +135,8 @@ Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
     SAN_ASSIGN_OR_RETURN(std::vector<DiskStat> after, Sample(host, opts));
     Clock::time_point now = host.Now();
     const double ms = std::chrono::duration<double, std::milli>(now - then).count();
-    std::vector<DiskRate> rates = ComputeRates(before, after, ms);
+    std::vector<DiskRate> rates =
+        ComputeRates(before, SelectDevices(after, "", /*skip_idle=*/true), ms);
     if (opts.json) {
       write(FormatRatesJson(rates, static_cast<int64_t>(ms)));
     } else {

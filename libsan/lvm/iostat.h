@@ -32,9 +32,9 @@ struct IostatOptions {
 Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
                  const std::function<void(std::string_view)>& write);
 
-// Devices listed: matching the regex (when set) and with any I/O since boot.
+// Devices matching the regex (when set); with `skip_idle`, only those with any I/O since boot.
 std::vector<DiskStat> SelectDevices(const std::vector<DiskStat>& stats,
-                                    const std::string& name_regex);
+                                    const std::string& name_regex, bool skip_idle = true);
 
 // "Device  r/s  w/s  rKiB/s  wKiB/s  await  %util" table.
 std::string FormatRateTable(const std::vector<DiskRate>& rates);

@@ -190,14 +190,13 @@ Result<VgState> ReadVg(Host& host, const std::string& vg) {
 Result<LvInfo> ReadLv(Host& host, const std::string& vg, const std::string& lv) {
   SAN_RETURN_IF_ERROR(CheckVgName(vg, "volume group"));
   SAN_RETURN_IF_ERROR(CheckLvName(lv, "logical volume"));
-  std::vector<std::string> argv = ReportArgv("lvs", kLvFields);
-  argv.push_back(vg + "/" + lv);
-  SAN_ASSIGN_OR_RETURN(Output out, RunReport(host, argv));
+  // The whole VG's report (the same command as ReadVg), so the LV is judged with its relatives.
+  SAN_ASSIGN_OR_RETURN(Output out, RunReport(host, LvsArgv(vg)));
   SAN_ASSIGN_OR_RETURN(std::vector<LvInfo> rows, ParseLvs(out.out));
-  if (rows.size() != 1 || rows[0].name != lv) {
-    return Status::NotFound("logical volume " + vg + "/" + lv + " not found");
+  for (LvInfo& row : rows) {
+    if (row.name == lv) return std::move(row);
   }
-  return rows[0];
+  return Status::NotFound("logical volume " + vg + "/" + lv + " not found");
 }
 
 }  // namespace san::lvm

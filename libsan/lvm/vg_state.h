@@ -44,7 +44,7 @@ std::vector<std::string> PvsArgv(const std::string& vg);
 // Reads the VG, also when it carries another host's system ID (--foreign). NotFound when lvm says
 // the VG does not exist; CommandFailed / Corruption when lvm fails or prints something unexpected.
 Result<VgState> ReadVg(Host& host, const std::string& vg);
-// One LV ("vg/lv"). NotFound when the VG or the LV does not exist.
+// One LV of `vg` (from the VG's lvs report). NotFound when the VG or the LV does not exist.
 Result<LvInfo> ReadLv(Host& host, const std::string& vg, const std::string& lv);
 
 }  // namespace san::lvm

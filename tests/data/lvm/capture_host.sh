@@ -24,7 +24,7 @@ activation { udev_sync = 0 udev_rules = 0 verify_udev_operations = 0 monitoring 
 global { use_lvmpolld = 0 event_activation = 0 activation = 0 }
 CONF
 # This node's system ID, only for the commands that need one.
-AS_NODE1=(--config 'global/system_id_source="lvmlocal" local/system_id="node1"')
+AS_SP1=(--config 'global/system_id_source="lvmlocal" local/system_id="sp1"')
 for i in 1 2; do
   truncate -s 64M "$WORK/d$i.img"
   LOOPS+=("$(losetup -f --show "$WORK/d$i.img")")
@@ -39,40 +39,51 @@ PVS=(lvm pvs --reportformat json --foreign --units b --nosuffix -o
 q() { "$@" 2>>"$WORK/stderr"; }
 
 q lvm pvcreate "${LOOPS[@]}" >/dev/null
-q lvm vgcreate vgha "${LOOPS[@]}" >/dev/null
-q lvm lvcreate --activate n -n data -L 16M vgha >/dev/null
-q lvm lvcreate --activate n -n logs -L 8M vgha >/dev/null
-q "${VGS[@]}" vgha >"$DIR/host_vgs_plain.json"
+# The same names as the guest captures (VG vgc with LVs data and logs; nodes sp1 and sp2), so unit
+# tests can combine these metadata states with the guest's activation states.
+q lvm vgcreate vgc "${LOOPS[@]}" >/dev/null
+q lvm lvcreate --activate n -n data -L 16M vgc >/dev/null
+q lvm lvcreate --activate n -n logs -L 8M vgc >/dev/null
+q "${VGS[@]}" vgc >"$DIR/host_vgs_plain.json"
 # Without device-mapper lvm cannot tell whether an LV is active: lv_attr shows 'X'.
-q "${LVS[@]}" vgha >"$DIR/host_lvs_nodm.json"
-q lvm systemid "${AS_NODE1[@]}" >"$DIR/host_systemid_node1.txt"
+q "${LVS[@]}" vgc >"$DIR/host_lvs_nodm.json"
+q lvm systemid "${AS_SP1[@]}" >"$DIR/host_systemid_sp1.txt"
 q lvm systemid >"$DIR/host_systemid_none.txt"
 # An absent VG: exit code and stderr.
 set +e
-lvm vgs --reportformat json --foreign -o vg_name nosuch >"$DIR/host_vgs_absent.json" \
-  2>"$DIR/host_vgs_absent.err"
+"${VGS[@]}" nosuchvg >"$DIR/host_vgs_absent.json" 2>"$DIR/host_vgs_absent.err"
 echo $? >"$DIR/host_vgs_absent.rc"
 set -e
 
-# Tags: an administrator's tag plus another node's owner tag, then ours.
-q lvm vgchange --addtag backup --addtag pacemaker_node2 vgha >"$DIR/host_vgchange_addtag.txt"
-q "${VGS[@]}" vgha >"$DIR/host_vgs_tag_node2.json"
-q lvm vgchange --deltag pacemaker_node2 --addtag pacemaker_node1 vgha >/dev/null
-q "${VGS[@]}" vgha >"$DIR/host_vgs_tag_node1.json"
-q lvm vgchange --deltag pacemaker_node1 --deltag backup vgha >/dev/null
+# Owner tags (as lvm-vg sets them) next to an administrator's tag.
+tags() { # NAME TAG...: sets exactly these tags, captures vgs
+  local name=$1 t
+  shift
+  for t in $(q "${VGS[@]}" vgc | sed -n 's/.*"vg_tags":"\([^"]*\)".*/\1/p' | tr , ' '); do
+    q lvm vgchange --deltag "$t" vgc >/dev/null
+  done
+  for t in "$@"; do q lvm vgchange --addtag "$t" vgc >"$DIR/host_vgchange_addtag.txt"; done
+  q "${VGS[@]}" vgc >"$DIR/host_vgs_$name.json"
+}
+tags tag_sp1 pacemaker_sp1
+tags tag_sp1_backup backup pacemaker_sp1
+tags tag_sp2_backup backup pacemaker_sp2
+tags tag_both pacemaker_sp1 pacemaker_sp2
+tags tag_sp3 pacemaker_sp3
+tags backup_only backup
+tags none_left
 
-# system IDs: ours, then a foreign one (visible only with --foreign).
-q lvm vgchange "${AS_NODE1[@]}" --systemid node1 vgha >/dev/null
-q "${VGS[@]}" vgha >"$DIR/host_vgs_sysid_node1.json"
-q lvm vgchange "${AS_NODE1[@]}" -y --systemid node2 vgha >/dev/null
-q "${VGS[@]}" vgha >"$DIR/host_vgs_sysid_node2.json"
-q lvm vgchange -y --config 'global/system_id_source="lvmlocal" local/system_id="node1"
-    local/extra_system_ids=["node2"]' --systemid node1 vgha \
-  >"$DIR/host_vgchange_takeover_sysid.txt"
-q lvm vgchange "${AS_NODE1[@]}" -y --systemid "" vgha >"$DIR/host_vgchange_drop_sysid.txt"
+# system IDs: ours (sp1), then a foreign one (visible only with --foreign).
+q lvm vgchange "${AS_SP1[@]}" --systemid sp1 vgc >/dev/null
+q "${VGS[@]}" vgc >"$DIR/host_vgs_sysid_sp1.json"
+q lvm vgchange "${AS_SP1[@]}" -y --systemid sp2 vgc >/dev/null
+q "${VGS[@]}" vgc >"$DIR/host_vgs_sysid_sp2.json"
+q lvm vgchange -y --config 'global/system_id_source="lvmlocal" local/system_id="sp1"
+    local/extra_system_ids=["sp2"]' --systemid sp1 vgc >"$DIR/host_vgchange_takeover_sysid.txt"
+q lvm vgchange "${AS_SP1[@]}" -y --systemid "" vgc >"$DIR/host_vgchange_drop_sysid.txt"
 
 # A missing PV: detach the second loop device.
 losetup -d "${LOOPS[1]}"
-q "${VGS[@]}" vgha >"$DIR/host_vgs_missing_pv.json" || true
-q "${PVS[@]}" --select vg_name=vgha >"$DIR/host_pvs_missing_pv.json" || true
+q "${VGS[@]}" vgc >"$DIR/host_vgs_missing_pv.json" || true
+q "${PVS[@]}" --select vg_name=vgc >"$DIR/host_pvs_missing_pv.json" || true
 echo "captured into $DIR"
