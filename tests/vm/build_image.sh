@@ -38,7 +38,9 @@ declare -A MODGROUPS=(
   [lvm]="dm_mod dm_snapshot dm_zero"
   [fw]="nf_tables nft_compat nft_ct nft_reject_inet xt_tcpudp xt_multiport xt_comment xt_conntrack
         ipt_REJECT ip6t_REJECT"
-  [lio]="configfs target_core_mod target_core_iblock target_core_file iscsi_target_mod"
+  # iscsi_target_mod asks the crypto API for "crc32c" by name (no module dependency): load it.
+  [lio]="crc32c_generic crc32c_intel configfs target_core_mod target_core_iblock target_core_file
+         iscsi_target_mod"
 )
 HOST_PROGRAMS=(/bin/busybox /usr/sbin/lvm /usr/sbin/dmsetup /usr/sbin/xtables-nft-multi
   /usr/sbin/nft /usr/bin/iscsi-ls /usr/bin/iscsi-inq /usr/bin/iscsi-readcapacity16
