@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_IMAGES=$SANHA_BUILD/vm
 VM_TIMEOUT=${SANHA_VM_TIMEOUT:-150}
-declare -A VM_PID VM_DIR VM_DEADLINE VM_T0
+declare -A VM_PID VM_DIR VM_DEADLINE VM_T0 VM_BOOT
 
 # vm_require: root (the tier reads /boot and /lib/modules like the CI's root), qemu and the image.
 vm_require() {
@@ -92,10 +92,18 @@ vm_start() {
 # vm_output NAME: the guest's output so far, without carriage returns.
 vm_output() { tr -d '\r' <"${VM_DIR[$1]}/out.log"; }
 
+# vm_poll NAME: notes (host clock) when the guest's /init reached the scenario.
+vm_poll() {
+  [ -z "${VM_BOOT[$1]:-}" ] && grep -q SANHA-VM-BOOTED "${VM_DIR[$1]}/out.log" &&
+    VM_BOOT[$1]=$(awk -v a="${VM_T0[$1]}" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  return 0
+}
+
 # vm_wait_signal NAME SIGNAL: waits until the guest's output shows signal_host SIGNAL (0) or the
 # guest ends or its deadline passes (1).
 vm_wait_signal() {
   while ! vm_output "$1" | grep -qx "SANHA-VM-SIGNAL $2"; do
+    vm_poll "$1"
     kill -0 "${VM_PID[$1]}" 2>/dev/null && [ "$(date +%s)" -lt "${VM_DEADLINE[$1]}" ] || return 1
     sleep 0.2
   done
@@ -107,6 +115,7 @@ vm_wait_signal() {
 vm_wait() {
   local name=$1 pid=${VM_PID[$1]} dir=${VM_DIR[$1]} rc
   while kill -0 "$pid" 2>/dev/null; do
+    vm_poll "$name"
     if [ "$(date +%s)" -ge "${VM_DEADLINE[$name]}" ]; then
       kill -9 "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
@@ -134,8 +143,8 @@ vm_wait() {
     awk -v p="[$name qemu] " '{print p $0}' "$dir/qemu.log"
     return 125
   fi
-  printf '[%s] guest exit %s after %.1f s (boot to scenario %s s)\n' "$name" "$rc" "$secs" \
-    "$(vm_output "$name" | sed -n 's/^SANHA-VM-BOOTED \(.*\)$/\1/p')"
+  printf '[%s] guest exit %s after %.1f s (qemu start to scenario %s s)\n' "$name" "$rc" \
+    "$secs" "${VM_BOOT[$name]:-?}"
   return "$rc"
 }
 
