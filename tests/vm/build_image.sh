@@ -3,10 +3,9 @@
 # is downloaded) into BUILD_DIR/vm/:
 #   vmlinux     the decompressed kernel (PVH boot), from /boot/vmlinuz-KVER
 #   base.cpio   busybox, lvm2, dmsetup, iptables-nft, nft, libiscsi tools, bash, dash,
-#               ocf-tester with its shell library and DTD, crm_mon, kernel modules with an
-#               explicit load order,
-#               /init; every binary with the libraries ldd lists
-#   ocf.cpio    xmllint and its libraries (for ocf-tester), appended on demand
+#               ocf-tester with its shell library and DTD, kernel modules with an explicit
+#               load order, /init; every binary with the libraries ldd lists
+#   cluster.cpio  xmllint (for ocf-tester) and crm_mon with their libraries, appended on demand
 #   sanha.cpio  our own built agents and tools, and the guest test library
 # Each part is rebuilt only when its inputs change (key files next to it); a lock makes parallel
 # scenarios wait for one build. The scenario's own cpio is appended per boot (see vm.sh).
@@ -44,11 +43,11 @@ declare -A MODGROUPS=(
 )
 HOST_PROGRAMS=(/bin/busybox /usr/sbin/lvm /usr/sbin/dmsetup /usr/sbin/xtables-nft-multi
   /usr/sbin/nft /usr/bin/iscsi-ls /usr/bin/iscsi-inq /usr/bin/iscsi-readcapacity16
-  /usr/bin/bash /usr/bin/dash /usr/sbin/ocf-tester /usr/bin/flock
-  /usr/sbin/crm_mon)
-# xmllint (for ocf-tester) pulls in 30 MB of ICU data: a separate part, ocf.cpio, appended only to
-# the boots that ask for it (vm_start --ocf).
-OCF_PROGRAMS=(/usr/bin/xmllint)
+  /usr/bin/bash /usr/bin/dash /usr/sbin/ocf-tester /usr/bin/flock)
+# libxml2 pulls in 30 MB of ICU data: its users (xmllint for ocf-tester, crm_mon for the agents'
+# fencing checks) go to a separate part, cluster.cpio, appended only to the boots that ask for it
+# (vm_start --cluster).
+CLUSTER_PROGRAMS=(/usr/bin/xmllint /usr/sbin/crm_mon)
 PACKAGES=(busybox-static lvm2 dmsetup iptables nftables libiscsi-bin bash dash libxml2-utils
   resource-agents util-linux pacemaker-cli-utils "linux-image-$KVER")
 
@@ -109,10 +108,6 @@ build_base() {
   mkdir -p "$ROOT/usr/lib/ocf/resource.d/sanha"
   cp -a /usr/lib/ocf/lib "$ROOT/usr/lib/ocf/"
   copy_file /usr/share/resource-agents/ra-api-1.dtd
-  # crm_mon reads a CIB file (CIB_file=) in the guest: Pacemaker's view of the nodes for the
-  # agents' fencing checks; it needs the schemas.
-  mkdir -p "$ROOT/usr/share"
-  cp -a /usr/share/pacemaker "$ROOT/usr/share/"
   # Kernel modules: one load-order file per group, dependencies first, softdeps included
   # (busybox modprobe would ignore them).
   local group mod line ko
@@ -150,15 +145,18 @@ CONF
   (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) >"$OUT/base.cpio.tmp" ||
     fail "cpio failed"
   mv "$OUT/base.cpio.tmp" "$OUT/base.cpio"
-  # The ocf part: only what the base lacks.
+  # The cluster part: only what the base lacks. crm_mon reads a CIB file (CIB_file=) in the
+  # guest, Pacemaker's view of the nodes; it needs the schemas.
   SKIP_ROOT=$ROOT
-  ROOT=$(mktemp -d "$OUT/ocf-root.XXXXXX")
-  for p in "${OCF_PROGRAMS[@]}"; do
+  ROOT=$(mktemp -d "$OUT/cluster-root.XXXXXX")
+  for p in "${CLUSTER_PROGRAMS[@]}"; do
     [ -e "$p" ] || fail "$p is missing; install scripts/packages.txt"
     copy_elf "$p"
   done
-  (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) >"$OUT/ocf.cpio" ||
-    fail "cpio failed"
+  mkdir -p "$ROOT/usr/share"
+  cp -a /usr/share/pacemaker "$ROOT/usr/share/"
+  (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) \
+    >"$OUT/cluster.cpio" || fail "cpio failed"
   rm -rf "$ROOT" "$SKIP_ROOT"
   SKIP_ROOT=""
   trap - EXIT
@@ -173,7 +171,7 @@ if [ ! -s "$OUT/vmlinux" ] || [ "$(cat "$OUT/vmlinux.key" 2>/dev/null)" != "$KVE
   bash "$HERE/extract_vmlinux.sh" "/boot/vmlinuz-$KVER" "$OUT/vmlinux" || fail "cannot extract vmlinux"
   echo "$KVER" >"$OUT/vmlinux.key"
 fi
-if [ ! -s "$OUT/base.cpio" ] || [ ! -s "$OUT/ocf.cpio" ] || [ "$(cat "$OUT/base.key" 2>/dev/null)" != "$BASE_KEY" ]; then
+if [ ! -s "$OUT/base.cpio" ] || [ ! -s "$OUT/cluster.cpio" ] || [ "$(cat "$OUT/base.key" 2>/dev/null)" != "$BASE_KEY" ]; then
   build_base
   echo "$BASE_KEY" >"$OUT/base.key"
 fi
@@ -193,6 +191,8 @@ if [ ! -s "$OUT/sanha.cpio" ] || [ "$(cat "$OUT/sanha.key" 2>/dev/null)" != "$SA
   mkdir -p "$ROOT/usr/sbin" "$ROOT/usr/lib/ocf/resource.d/sanha" "$ROOT/usr/lib/sanha"
   for f in "${SANHA_FILES[@]}"; do
     copy_elf "$f" "/usr/sbin/$(basename "$f")"
+    # Without debug information: the kernel unpacks the initramfs at ~20 MB/s under TCG.
+    strip --strip-unneeded "$ROOT/usr/sbin/$(basename "$f")" || fail "cannot strip $f"
     if [ -d "$SRC/agents/$(basename "$f")" ]; then
       ln -s "/usr/sbin/$(basename "$f")" "$ROOT/usr/lib/ocf/resource.d/sanha/$(basename "$f")"
     fi

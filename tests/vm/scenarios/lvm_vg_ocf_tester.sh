@@ -7,7 +7,7 @@ source "$(dirname "$0")/../vm.sh"
 vm_require
 vm_disk D1 32M
 
-vm_run sp1 --ocf --disk "$D1" <<'GUEST'
+vm_run sp1 --cluster --disk "$D1" <<'GUEST'
 . /usr/lib/sanha/lib.sh
 pvcreate -q /dev/vda
 vgcreate -q vgtag /dev/vda

@@ -21,7 +21,6 @@ for lv in lv0 lv1 lv2; do lvcreate -q -an -Zn -n $lv -L 8M vgha; done
 system_id_from_hostname
 vgcreate -q vgsid /dev/vdb
 for lv in lv0 lv1; do lvcreate -q -an -Zn -n $lv -L 8M vgsid; done
-pacemaker_view online online
 OUT=$(ocf lvm-vg start vgname=vgha)
 check "start (tag)" 0 $?
 check "every LV active" aaa "$(lv_active vgha/lv0)$(lv_active vgha/lv1)$(lv_active vgha/lv2)"
@@ -38,7 +37,7 @@ finish
 GUEST
 check "sp1 activates" 0 $?
 
-vm_run sp2 --disk "$TAGDISK" --disk "$SIDDISK" --disk "$LOCALDISK" <<'GUEST'
+vm_run sp2 --cluster --disk "$TAGDISK" --disk "$SIDDISK" --disk "$LOCALDISK" <<'GUEST'
 . /usr/lib/sanha/lib.sh
 system_id_from_hostname
 inactive() { echo "$(lv_active vgha/lv0)$(lv_active vgha/lv1)$(lv_active vgha/lv2)"; }
