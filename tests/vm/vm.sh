@@ -28,11 +28,23 @@ vm_disk() {
   printf -v "$1" '%s' "$path"
 }
 
+# vm_free_port VAR: a TCP port nobody listens on at 127.0.0.1 (for --fwd).
+vm_free_port() {
+  local port
+  for ((port = 20000 + $$ % 20000; port < 65000; port += 97)); do
+    if [ -z "$(ss -Htln "sport = :$port")" ]; then
+      printf -v "$1" '%s' "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # vm_start NAME [--disk IMG]... [--fwd HOSTPORT] [--share DIR] [--modules fw,lio] [--cluster]
 #          [--timeout S]
 #   Boots a guest named NAME (its host name too) in the background running the guest script read
 #   from stdin. The guest sources /usr/lib/sanha/lib.sh itself. --cluster adds xmllint (for
-#   ocf-tester) and crm_mon (for pacemaker_view), 37 MB the other boots need not unpack.
+#   ocf-tester) and crm_mon (for pacemaker_view), 49 MB the other boots need not unpack.
 vm_start() {
   local name=$1 disks=() fwd="" share="" modules="" timeout=$VM_TIMEOUT parts=()
   shift

@@ -8,7 +8,7 @@ vm_require
 require_program iscsi-ls
 SHARE=$T_TMP/share
 mkdir -p "$SHARE"
-PORT=$((20000 + ($$ + 7) % 30000))
+vm_free_port PORT
 IQN=iqn.2026-12.org.sanha:vm.lio
 INITIATOR=iqn.2026-12.org.sanha:host
 

@@ -8,7 +8,7 @@ vm_require
 SHARE=$T_TMP/share
 mkdir -p "$SHARE"
 echo "from-the-host" >"$SHARE/hello"
-PORT=$((20000 + $$ % 30000))
+vm_free_port PORT
 
 vm_start sp1 --share "$SHARE" --fwd "$PORT" <<'GUEST'
 . /usr/lib/sanha/lib.sh
