@@ -3,6 +3,8 @@
 // vanished is NotFound (probe: not running; recurring monitor: error; stop: success).
 #include "libsan/agents/lvm_vg.h"
 
+#include <cstdio>
+
 #include "libsan/lvm/fencing.h"
 #include "libsan/util/strings.h"
 
@@ -23,8 +25,14 @@ std::string BudgetWarning(const Config& cfg, const std::vector<lvm::ActivationSa
   if (cfg.budget <= milliseconds(0)) return {};
   lvm::BudgetModel model = lvm::Learn(samples);
   if (lvm::Project(model, used) <= cfg.budget) return {};
+  char budget[32];
+  if (cfg.budget < std::chrono::seconds(1)) {
+    std::snprintf(budget, sizeof budget, "%lld ms", static_cast<long long>(cfg.budget.count()));
+  } else {
+    std::snprintf(budget, sizeof budget, "%.1f s", static_cast<double>(cfg.budget.count()) / 1000);
+  }
   return "failover budget exceeded: " + lvm::DescribeProjection(model, used) +
-         " > activation_budget " + std::to_string(cfg.budget.count() / 1000) + " s";
+         " > activation_budget " + budget;
 }
 
 lvm::NodeDownCheck RealNodeDown(Host& host) {
@@ -56,15 +64,18 @@ Result<Config> LoadConfig(const ocf::Params& params) {
 }
 
 Status ResolveIdentity(ocf::Context& ctx, Config* cfg) {
-  std::string node = ctx.Env("OCF_RESKEY_CRM_meta_on_node");
-  if (node.empty()) {
+  // Blanks and line ends around a name are nobody's intent ("sp1\n" from a file or $(cmd)).
+  std::vector<std::string> words = SplitList(ctx.Env("OCF_RESKEY_CRM_meta_on_node"), " \t\r\n");
+  if (words.empty()) {
     Result<std::string> host_name = ctx.host().ReadFile("/proc/sys/kernel/hostname");
     if (!host_name.ok()) return host_name.status().WithContext("cannot learn this node's name");
-    std::vector<std::string> words = SplitList(*host_name, " \t\r\n");
-    if (words.size() != 1)
-      return Status::Internal("unexpected host name '" + Printable(*host_name) + "'");
-    node = words[0];
+    words = SplitList(*host_name, " \t\r\n");
   }
+  if (words.size() != 1) {
+    return Status::InvalidConfig("this node's name is not one word: '" +
+                                 Printable(Join(words, " ")) + "'");
+  }
+  const std::string& node = words[0];
   cfg->vg.owner.node = node;
   SAN_RETURN_IF_ERROR(lvm::CheckTag(lvm::OwnerTag(cfg->vg.owner), "owner tag (tag_node)"));
   if (cfg->vg.exclusive && cfg->vg.owner.method == lvm::OwnerMethod::kSystemId) {

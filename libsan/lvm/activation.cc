@@ -56,6 +56,22 @@ Status TakeOwnership(Host& host, Logger& log, const VgConfig& cfg, const VgState
   return Status::Ok();
 }
 
+// "vgc/data (open: no); vgc/logs held by: pid 42 (dd)" for every LV not known to be inactive.
+std::string DescribeBusy(Host& host, const VgState& state, const HolderRoots& roots) {
+  std::vector<std::string> busy;
+  for (const LvInfo& lv : state.lvs) {
+    if (lv.Activity() == LvActivity::kInactive) continue;
+    std::vector<std::string> holders = FindHolders(host, lv, roots);
+    if (holders.empty()) {
+      busy.push_back(lv.FullName() + " (open: " + (lv.device_open.empty() ? "no" : lv.device_open) +
+                     ")");
+    } else {
+      busy.push_back(lv.FullName() + " held by: " + Join(holders, ", "));
+    }
+  }
+  return Join(busy, "; ");
+}
+
 }  // namespace
 
 Result<std::string> ReadSystemId(Host& host) {
@@ -122,31 +138,38 @@ Status DeactivateVg(Host& host, Logger& log, const VgConfig& cfg, const Deactiva
   if (!state.AnyActive() && !ours) return Status::Ok();
 
   std::string last_error;
-  for (int attempt = 1; state.AnyActive(); ++attempt) {
-    if (attempt > opts.attempts || host.TimeLeft() <= milliseconds(0)) {
-      std::vector<std::string> busy;
-      for (const LvInfo& lv : state.lvs) {
-        if (lv.Activity() == LvActivity::kInactive) continue;
-        std::vector<std::string> holders = FindHolders(host, lv, opts.roots);
-        busy.push_back(lv.FullName() +
-                       (holders.empty() ? std::string(" (open: ") +
-                                              (lv.device_open.empty() ? "no" : lv.device_open) + ")"
-                                        : " held by: " + Join(holders, ", ")));
-      }
-      return Status::Busy("cannot deactivate " + cfg.vg + " after " +
-                          std::to_string(opts.attempts) + " attempts: " + Join(busy, "; ") +
+  milliseconds round{0};  // how long the last deactivate + read back took
+  int attempt = 0;
+  while (state.AnyActive()) {
+    // Another round only when it fits before the deadline: the answer must name the holders
+    // rather than die in a killed lvm command.
+    const bool out_of_time = attempt > 0 && host.TimeLeft() < opts.pause + round * 3 / 2;
+    if (attempt >= opts.attempts || out_of_time) {
+      return Status::Busy("cannot deactivate " + cfg.vg + " after " + std::to_string(attempt) +
+                          " attempt(s)" + (out_of_time ? " (out of time)" : "") + ": " +
+                          DescribeBusy(host, state, opts.roots) +
                           (last_error.empty() ? "" : " (lvm: " + last_error + ")"));
     }
-    if (attempt > 1) host.SleepFor(std::min(opts.pause, host.TimeLeft()));
+    if (attempt > 0) host.SleepFor(opts.pause);
+    ++attempt;
+    const Clock::time_point t0 = host.Now();
     std::vector<std::string> argv = DeactivateArgv(cfg.vg);
     log.Info("running " + Join(argv, " ") + " (attempt " + std::to_string(attempt) + ")");
     Status st = RunChecked(host, argv).status();
     if (!st.ok()) {
-      if (st.code() == Code::kTimeout) return st;
       last_error = st.message();
       log.Warning(last_error);
     }
-    SAN_ASSIGN_OR_RETURN(state, ReadVg(host, cfg.vg));
+    Result<VgState> again = ReadVg(host, cfg.vg);
+    if (!again.ok()) {
+      if (st.code() == Code::kTimeout || again.status().code() == Code::kTimeout) {
+        return Status::Timeout("deactivating " + cfg.vg +
+                               " ran out of time: " + DescribeBusy(host, state, opts.roots));
+      }
+      return again.status();
+    }
+    state = std::move(again).value();
+    round = std::chrono::duration_cast<milliseconds>(host.Now() - t0);
   }
   if (cfg.exclusive && ClaimedByUs(state.vg, cfg.owner)) {
     SAN_RETURN_IF_ERROR(RunAll(host, log, {DropOwnershipArgv(cfg.owner, cfg.vg)}));
@@ -165,6 +188,11 @@ Result<Inspection> InspectVg(Host& host, const VgConfig& cfg, bool started, bool
   const VgState& s = in.state;
   std::vector<std::string> inactive = s.InactiveRequired();
   const size_t required = s.RequiredLvs().size();
+  if (required == 0) {
+    // A VG without LVs (yet): running means claimed by us (or started here, without claims).
+    in.running = cfg.exclusive ? OwnerOf(s.vg, cfg.owner).kind == Owner::Kind::kUs : started;
+    return in;
+  }
   if (!s.AnyActive()) {
     if (started) in.problem = "no LV of " + cfg.vg + " is active (deactivated behind our back)";
     return in;

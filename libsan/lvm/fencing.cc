@@ -83,10 +83,16 @@ FenceVerdict CheckNodeDown(Host& host, const std::string& node) {
   }
   Result<NodeStatus> st = ParseCrmMonNode(out->out, node);
   if (!st.ok()) {
-    v.reason = "cannot ask Pacemaker about " + node + ": " +
-               (out->exit_code != 0 ? "crm_mon exited " + std::to_string(out->exit_code) + ": " +
-                                          out->FirstErrorLine()
-                                    : st.status().message());
+    // crm_mon reports its own failures as XML (<status message=...><error>...), so prefer what
+    // the parser found there over the first line of output.
+    std::string why = st.status().message();
+    if (out->exit_code != 0 && out->out.find("<pacemaker-result") == std::string::npos) {
+      why = out->FirstErrorLine();
+    }
+    v.reason =
+        "cannot ask Pacemaker about " + node + ": " +
+        (out->exit_code != 0 ? "crm_mon exited " + std::to_string(out->exit_code) + ": " : "") +
+        why;
     return v;
   }
   if (!st->known) {

@@ -1,13 +1,44 @@
-// lvm_iostat: the sampling loop and the output formats. std::regex throws on a bad pattern; that
-// is caught here and becomes InvalidConfig.
+// lvm_iostat: the sampling loop and the output formats. Names are filtered with POSIX extended
+// regular expressions (regcomp, as grep -E); a bad pattern is InvalidConfig.
 #include "libsan/lvm/iostat.h"
 
+#include <regex.h>
+
 #include <cstdio>
-#include <regex>
+#include <memory>
 
 namespace san::lvm {
 
 namespace {
+
+// A compiled POSIX ERE; an empty pattern matches everything.
+class NameFilter {
+ public:
+  NameFilter() = default;
+  NameFilter(const NameFilter&) = delete;
+  NameFilter& operator=(const NameFilter&) = delete;
+  ~NameFilter() {
+    if (compiled_) regfree(&re_);
+  }
+  Status Compile(const std::string& pattern) {
+    if (pattern.empty()) return Status::Ok();
+    int rc = regcomp(&re_, pattern.c_str(), REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+      char why[128];
+      regerror(rc, &re_, why, sizeof why);
+      return Status::InvalidConfig("-n '" + pattern + "': not a regular expression (" + why + ")");
+    }
+    compiled_ = true;
+    return Status::Ok();
+  }
+  bool Matches(const std::string& s) const {
+    return !compiled_ || regexec(&re_, s.c_str(), 0, nullptr, 0) == 0;
+  }
+
+ private:
+  regex_t re_;
+  bool compiled_ = false;
+};
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
@@ -36,21 +67,19 @@ std::string Fixed(double v, int decimals) {
 Result<std::vector<DiskStat>> Sample(Host& host, const IostatOptions& opts) {
   SAN_ASSIGN_OR_RETURN(std::vector<DiskStat> stats,
                        ReadDiskStats(host, opts.proc_root, opts.sys_root));
-  return SelectDevices(stats, opts.name_regex, /*skip_idle=*/false);
+  return SelectDevices(stats, opts.name_regex, /*skip_idle=*/false);  // idle ones stay
 }
 
 }  // namespace
 
-std::vector<DiskStat> SelectDevices(const std::vector<DiskStat>& stats,
-                                    const std::string& name_regex, bool skip_idle) {
+Result<std::vector<DiskStat>> SelectDevices(const std::vector<DiskStat>& stats,
+                                            const std::string& name_regex, bool skip_idle) {
+  NameFilter filter;
+  SAN_RETURN_IF_ERROR(filter.Compile(name_regex));
   std::vector<DiskStat> out;
-  std::regex re;
-  if (!name_regex.empty()) re = std::regex(name_regex, std::regex::ECMAScript);
   for (const DiskStat& d : stats) {
     if (skip_idle && d.reads + d.writes == 0) continue;
-    if (!name_regex.empty() && !std::regex_search(d.name, re) && !std::regex_search(d.kname, re)) {
-      continue;
-    }
+    if (!filter.Matches(d.name) && !filter.Matches(d.kname)) continue;
     out.push_back(d);
   }
   return out;
@@ -114,18 +143,13 @@ std::string FormatDumpJson(const std::vector<DiskStat>& stats, int64_t unix_time
 
 Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
                  const std::function<void(std::string_view)>& write) {
-  try {
-    std::regex check(opts.name_regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return Status::InvalidConfig("-n '" + opts.name_regex + "': not a regular expression (" +
-                                 e.what() + ")");
-  }
+  SAN_RETURN_IF_ERROR(SelectDevices({}, opts.name_regex).status());
   if (opts.interval <= std::chrono::milliseconds(0)) {
     return Status::InvalidConfig("the interval must be positive");
   }
   SAN_ASSIGN_OR_RETURN(std::vector<DiskStat> before, Sample(host, opts));
   if (opts.mode == IostatOptions::Mode::kDump) {
-    std::vector<DiskStat> busy = SelectDevices(before, "", /*skip_idle=*/true);
+    std::vector<DiskStat> busy = *SelectDevices(before, "", /*skip_idle=*/true);
     write(opts.json ? FormatDumpJson(busy, unix_time) : FormatDump(busy, unix_time));
     return Status::Ok();
   }
@@ -136,7 +160,7 @@ Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
     Clock::time_point now = host.Now();
     const double ms = std::chrono::duration<double, std::milli>(now - then).count();
     std::vector<DiskRate> rates =
-        ComputeRates(before, SelectDevices(after, "", /*skip_idle=*/true), ms);
+        ComputeRates(before, *SelectDevices(after, "", /*skip_idle=*/true), ms);
     if (opts.json) {
       write(FormatRatesJson(rates, static_cast<int64_t>(ms)));
     } else {

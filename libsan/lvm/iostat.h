@@ -17,7 +17,7 @@ namespace san::lvm {
 struct IostatOptions {
   enum class Mode { kRefresh, kDump };
   Mode mode = Mode::kDump;
-  std::string name_regex;  // ECMAScript, searched in the display name and the kernel name
+  std::string name_regex;  // POSIX ERE (grep -E), searched in the display and the kernel name
   bool json = false;
   bool clear_screen = false;  // -r on a terminal: redraw in place
   std::chrono::milliseconds interval{1000};
@@ -33,8 +33,9 @@ Status RunIostat(Host& host, const IostatOptions& opts, int64_t unix_time,
                  const std::function<void(std::string_view)>& write);
 
 // Devices matching the regex (when set); with `skip_idle`, only those with any I/O since boot.
-std::vector<DiskStat> SelectDevices(const std::vector<DiskStat>& stats,
-                                    const std::string& name_regex, bool skip_idle = true);
+// InvalidConfig for a bad regex.
+Result<std::vector<DiskStat>> SelectDevices(const std::vector<DiskStat>& stats,
+                                            const std::string& name_regex, bool skip_idle = true);
 
 // "Device  r/s  w/s  rKiB/s  wKiB/s  await  %util" table.
 std::string FormatRateTable(const std::vector<DiskRate>& rates);

@@ -21,8 +21,15 @@ Result<Output> RunReport(Host& host, std::vector<std::string> argv) {
   if (out.exit_code != 0) {
     std::string message = "lvm " + cmd.argv[1] + " exited " + std::to_string(out.exit_code) + ": " +
                           out.FirstErrorLine();
-    if (SaysNotFound(out)) return Status::NotFound(message);
-    return Status::CommandFailed(message);
+    if (!SaysNotFound(out)) return Status::CommandFailed(message);
+    // The line that says what is missing (warnings may come first).
+    for (const std::string& line : SplitList(out.err, "\n")) {
+      if (line.find("not found") != std::string::npos ||
+          line.find("Failed to find") != std::string::npos) {
+        return Status::NotFound("lvm " + cmd.argv[1] + ": " + line);
+      }
+    }
+    return Status::NotFound(message);
   }
   return out;
 }
@@ -196,7 +203,7 @@ Result<LvInfo> ReadLv(Host& host, const std::string& vg, const std::string& lv) 
   for (LvInfo& row : rows) {
     if (row.name == lv) return std::move(row);
   }
-  return Status::NotFound("logical volume " + vg + "/" + lv + " not found");
+  return Status::NotFound(vg + "/" + lv + " not found");
 }
 
 }  // namespace san::lvm

@@ -42,6 +42,11 @@ q lvm pvcreate "${LOOPS[@]}" >/dev/null
 # The same names as the guest captures (VG vgc with LVs data and logs; nodes sp1 and sp2), so unit
 # tests can combine these metadata states with the guest's activation states.
 q lvm vgcreate vgc "${LOOPS[@]}" >/dev/null
+# A VG without LVs, claimed by sp1.
+q lvm vgchange --addtag pacemaker_sp1 vgc >/dev/null
+q "${VGS[@]}" vgc >"$DIR/host_vgs_empty_tag_sp1.json"
+q "${LVS[@]}" vgc >"$DIR/host_lvs_empty.json"
+q lvm vgchange --deltag pacemaker_sp1 vgc >/dev/null
 q lvm lvcreate --activate n -n data -L 16M vgc >/dev/null
 q lvm lvcreate --activate n -n logs -L 8M vgc >/dev/null
 q "${VGS[@]}" vgc >"$DIR/host_vgs_plain.json"

@@ -2,8 +2,9 @@
 # Re-captures crm_mon's XML in this directory from the real crm_mon reading a CIB file (CIB_file:
 # no cluster needed): a three-node cluster where this node (sp2) is online, sp1 was fenced
 # (offline, clean: the state Pacemaker records after fencing) and sp3 was lost and not fenced yet
-# (unclean); then the same cluster with sp1 online, and with sp1 online and sp2 fenced. Also stonith_admin's answer when no fencer
-# runs. Captured with pacemaker 2.1.5 on Debian 12. Run: bash tests/data/pacemaker/capture.sh
+# (unclean); then the same cluster with sp1 online, and with sp1 online and sp2 fenced. Also
+# stonith_admin's answer when no fencer runs (capture_history.sh captures a real fencing's
+# history). Captured with pacemaker 2.1.5 on Debian 12. Run: bash tests/data/pacemaker/capture.sh
 set -eu
 DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/sanha-cibcap.XXXXXX)

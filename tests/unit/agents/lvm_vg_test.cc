@@ -179,7 +179,7 @@ TEST_F(LvmVgTest, TakeoverFromFencedNodeStripsOnlyItsOwnerTag) {
   Lvs({"guest_lvs_inactive.json", "guest_lvs_inactive.json", "guest_lvs_active.json"});
   host_.Reply(kCrmMon, Pcmk("crm_mon_sp1_fenced.xml"));
   host_.Reply({"stonith_admin", "--history", "sp1", "--output-as=xml"},
-              Pcmk("stonith_history_not_connected.xml"), 102);
+              Pcmk("stonith_history_sp1_rebooted.xml"));
   const Argv del = {"lvm", "vgchange", "--deltag", "pacemaker_sp1", "vgc"};
   const Argv add = {"lvm", "vgchange", "--addtag", "pacemaker_sp2", "vgc"};
   Ok(del);
@@ -192,7 +192,7 @@ TEST_F(LvmVgTest, TakeoverFromFencedNodeStripsOnlyItsOwnerTag) {
   EXPECT_FALSE(Ran({"lvm", "vgchange", "--deltag", "backup", "vgc"}))
       << "the administrator's tag must survive (LVM-activate strips every tag)";
   EXPECT_THAT(log_.Text(), HasSubstr("taking vgc over from sp1: Pacemaker reports node sp1 "
-                                     "offline and clean"));
+                                     "offline and clean; last fenced: reboot by sp2 at 2026-"));
 }
 
 TEST_F(LvmVgTest, ConcurrentClaimIsWithdrawn) {
@@ -245,6 +245,13 @@ TEST_F(LvmVgTest, MonitorEveryLvActiveAndOursIsRunning) {
   Lvs({"guest_lvs_active.json"});
   EXPECT_EQ(Run("monitor").exit_code, 0);
   EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+}
+
+TEST_F(LvmVgTest, AVgWithoutLvsRunsWhileClaimedByUs) {
+  Vgs({"host_vgs_empty_tag_sp1.json"});
+  Lvs({"host_lvs_empty.json"});
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+  EXPECT_EQ(Run("monitor", {}, false, "sp2").exit_code, 7);
 }
 
 TEST_F(LvmVgTest, MonitorOneLvOfTwoActiveIsAnError) {
@@ -367,13 +374,51 @@ TEST_F(LvmVgTest, StopWithAnOpenLvRetriesAndNamesTheHolder) {
                 "30 22 253:1 / /mnt/logs rw,relatime - ext4 /dev/mapper/vgc-logs rw\n");
   ocf::Outcome o = Run("stop");
   EXPECT_EQ(o.exit_code, 1);
-  EXPECT_THAT(o.err, HasSubstr("cannot deactivate vgc after 5 attempts: vgc/data (open: no); "
+  EXPECT_THAT(o.err, HasSubstr("cannot deactivate vgc after 5 attempt(s): vgc/data (open: no); "
                                "vgc/logs held by: mounted on /mnt/logs, pid 4242 (sleep)"));
   EXPECT_THAT(o.err, HasSubstr("Logical volume vgc/logs in use."));
   EXPECT_EQ(Count(kDeactivate), 5);
   EXPECT_EQ(host_.total_slept(), milliseconds(4000));
   EXPECT_FALSE(Ran({"lvm", "vgchange", "--deltag", "pacemaker_sp1", "vgc"}))
       << "the claim stays while an LV is active";
+}
+
+TEST_F(LvmVgTest, StopOutOfTimeStillNamesTheHolder) {
+  // Slow lvm (3 s per command, as under qemu TCG) and a 20 s stop timeout: the agent stops
+  // retrying while an answer still fits, instead of being killed mid-command.
+  Vgs({"guest_vgs_tag_sp1_active.json"});
+  Lvs({"guest_lvs_logs_open.json"});
+  host_.Reply(kDeactivate, "", 5, Lvm("guest_vgchange_an_open.err"));
+  host_.OnRun([this](const Command&) { host_.Advance(milliseconds(3000)); });
+  host_.SetSymlink("/proc/4242/fd/0", "/dev/mapper/vgc-logs");
+  host_.SetFile("/proc/4242/comm", "sleep\n");
+  std::map<std::string, std::string> env = {{"OCF_ROOT", "/usr/lib/ocf"},
+                                            {"OCF_RESOURCE_INSTANCE", "vg"},
+                                            {"OCF_RESKEY_CRM_meta_on_node", "sp1"},
+                                            {"OCF_RESKEY_CRM_meta_timeout", "20000"},
+                                            {"OCF_RESKEY_vgname", "vgc"}};
+  ocf::Outcome o = agent_.Execute({"stop"}, env, host_, &log_);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("(out of time): vgc/data (open: no); vgc/logs held by: pid 4242 "
+                               "(sleep)"));
+  EXPECT_LT(Count(kDeactivate), 5);
+}
+
+TEST_F(LvmVgTest, LvmNotInstalled) {
+  host_.ReplyStatus(kVgs, Status::NotInstalled("program 'lvm' not found"));
+  EXPECT_EQ(Run("start").exit_code, 5);
+  EXPECT_EQ(Run("stop").exit_code, 0) << "nothing can be active without lvm";
+  EXPECT_EQ(Run("monitor").exit_code, 7);
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 1);
+}
+
+TEST_F(LvmVgTest, LvmFailingIsAnErrorEvenOnStop) {
+  host_.Reply(kVgs, "", 5, "  Couldn't create lock file /run/lock/lvm/V_vgc: Permission denied");
+  for (const char* action : {"start", "stop", "monitor"}) {
+    ocf::Outcome o = Run(action);
+    EXPECT_EQ(o.exit_code, 1) << action;
+    EXPECT_THAT(o.err, HasSubstr("lvm vgs exited 5: Couldn't create lock file")) << action;
+  }
 }
 
 TEST_F(LvmVgTest, BadConfigurationIsRefusedEverywhereWithoutCommands) {
@@ -485,7 +530,7 @@ TEST_F(LvmVgTest, FailoverBudgetWarnsAtStartAndMonitor) {
   EXPECT_EQ(o.exit_code, 0) << "still running";
   EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:failover budget exceeded: projected activation "
                                "50.0 s"));
-  EXPECT_THAT(o.err, HasSubstr("> activation_budget 45 s"));
+  EXPECT_THAT(o.err, HasSubstr("> activation_budget 45.0 s"));
   o = Run("monitor", {{"activation_budget", "60s"}}, true);
   EXPECT_EQ(o.exit_code, 0);
   EXPECT_THAT(o.err, Not(HasSubstr("ocf-exit-reason")));

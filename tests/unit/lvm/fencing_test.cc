@@ -39,6 +39,27 @@ TEST(FencingTest, HistoryWithoutFencer) {
   EXPECT_THAT(h.status().message(), HasSubstr("Could not connect to fencer"));
 }
 
+TEST(FencingTest, HistoryOfARealFencing) {
+  // Captured from a one-node cluster (sp2) that fenced sp1 with fence_dummy.
+  std::string xml = Pcmk("stonith_history_sp1_rebooted.xml");
+  Result<std::string> h = ParseLastFencing(xml, "sp1");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_THAT(*h, ::testing::MatchesRegex("reboot by sp2 at 2026-[0-9-]+ [0-9:]+Z"));
+  EXPECT_EQ(*ParseLastFencing(xml, "sp2"), "") << "only the target's events count";
+  EXPECT_EQ(*ParseLastFencing(Pcmk("stonith_history_sp2_never.xml"), "sp2"), "");
+}
+
+TEST(FencingTest, VerdictNamesTheLastFencing) {
+  FakeHost host;
+  host.Reply(kCrmMon, Pcmk("crm_mon_sp1_fenced.xml"));
+  host.Reply({"stonith_admin", "--history", "sp1", "--output-as=xml"},
+             Pcmk("stonith_history_sp1_rebooted.xml"));
+  FenceVerdict v = CheckNodeDown(host, "sp1");
+  EXPECT_TRUE(v.safe);
+  EXPECT_THAT(v.reason, ::testing::StartsWith("Pacemaker reports node sp1 offline and clean; last "
+                                              "fenced: reboot by sp2 at 2026-"));
+}
+
 TEST(FencingTest, Verdicts) {
   FakeHost host;
   host.Reply(kCrmMon, Pcmk("crm_mon_sp1_fenced.xml"));

@@ -83,17 +83,18 @@ TEST(DiskstatsTest, RefusesMalformedLines) {
 }
 
 TEST(IostatTest, DumpLinesAndFilter) {
-  std::vector<DiskStat> s = SelectDevices(Read("guest/t1"), "^vgc-(data|logs)$");
+  std::vector<DiskStat> s = *SelectDevices(Read("guest/t1"), "^vgc-(data|logs)$");
   EXPECT_EQ(FormatDump(s, 1700000000),
             "vgc-data 1700000000:0:0:1024:4194304:156\n"
             "vgc-logs 1700000000:2:2097152:0:0:12\n");
   // By kernel name too; idle devices (vgc-data_snap) are left out.
-  EXPECT_EQ(SelectDevices(Read("guest/t1"), "dm-").size(), 4u);
-  EXPECT_EQ(SelectDevices(Read("guest/t1"), "").size(), 5u);
+  EXPECT_EQ(SelectDevices(Read("guest/t1"), "dm-")->size(), 4u);
+  EXPECT_EQ(SelectDevices(Read("guest/t1"), "")->size(), 5u);
+  EXPECT_EQ(SelectDevices(Read("guest/t1"), "[").status().code(), Code::kInvalidConfig);
 }
 
 TEST(IostatTest, JsonIsValidAndComplete) {
-  std::vector<DiskStat> s = SelectDevices(Read("guest/t1"), "^vgc-data$");
+  std::vector<DiskStat> s = *SelectDevices(Read("guest/t1"), "^vgc-data$");
   Result<JsonValue> dump = ParseJson(FormatDumpJson(s, 42));
   ASSERT_TRUE(dump.ok()) << dump.status().ToString();
   EXPECT_EQ(dump->Find("time")->text(), "42");
