@@ -20,6 +20,13 @@ check "ocf-tester passes" 0 $RC
 [ $RC = 0 ] || echo "$OUT"
 check "  ... LVs inactive, no claim left" "--/" \
   "$(lv_active vgtag/lv0)$(lv_active vgtag/lv1)/$(lvm_json_field "vgs vgtag" vg_tags)"
+# Without Pacemaker's node name (heartbeat v1, a manual run) the host name names the owner.
+OUT=$(env -u OCF_RESKEY_CRM_meta_on_node OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=vg-v1 \
+  OCF_RESKEY_vgname=vgtag "$AGENT" start 2>&1)
+check "start without CRM_meta_on_node" 0 $?
+check "  ... the owner tag carries the host name" pacemaker_sp1 "$(lvm_json_field "vgs vgtag" vg_tags)"
+env -u OCF_RESKEY_CRM_meta_on_node OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=vg-v1 \
+  OCF_RESKEY_vgname=vgtag "$AGENT" stop >/dev/null 2>&1
 OUT=$(ocf-tester -n vg-bad -o vgname=bad/name "$AGENT" 2>&1)
 check "ocf-tester does not pass an invalid VG name" 1 $?
 check "no state file left behind" "" "$(ls -A /run/resource-agents 2>/dev/null | grep -v '\.activation$')"
