@@ -9,7 +9,7 @@ if(TARGET san_unit_tests)
   foreach(script ${SANHA_VM_SCENARIOS})
     get_filename_component(name ${script} NAME_WE)
     add_test(NAME vm-${name} COMMAND bash ${script} ${CMAKE_BINARY_DIR})
-    set_tests_properties(vm-${name} PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 400
+    set_tests_properties(vm-${name} PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600
                          FIXTURES_REQUIRED vm_image)
   endforeach()
 endif()

@@ -26,7 +26,7 @@ arg() {
 load_modules() {
   while read -r ko; do
     name=$(basename "$ko" .ko | tr - _)
-    grep -q "^$name " /proc/modules || insmod "$ko" || echo "init: insmod $ko failed" >"$OUT"
+    grep -q "^$name " /proc/modules || insmod "$ko" || INIT_ERROR="insmod $ko failed"
   done <"/etc/sanha/modules/$1"
 }
 
@@ -41,7 +41,7 @@ if [ "$(arg net)" = 1 ]; then
 fi
 if [ "$(arg share)" = 1 ]; then
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share /mnt/share ||
-    echo "init: cannot mount the 9p share" >"$OUT"
+    INIT_ERROR="cannot mount the 9p share"
 fi
 # Disks appear asynchronously after virtio_blk loads: wait (bounded) for the number asked for.
 n=0
@@ -49,12 +49,18 @@ while [ "$(ls /sys/block | grep -c '^vd')" -lt "$(arg disks)" ] && [ $n -lt 50 ]
   sleep 0.1
   n=$((n + 1))
 done
+[ "$(ls /sys/block | grep -c '^vd')" -ge "$(arg disks)" ] || INIT_ERROR="missing virtio disks"
 
 stty -F "$OUT" raw -echo 2>/dev/null
 cd /root || exit 1
 echo "SANHA-VM-BOOTED $(cut -d" " -f1 /proc/uptime)" >"$OUT"
-sh /scenario.sh >"$OUT" 2>&1 </dev/null
-rc=$?
+if [ -z "${INIT_ERROR:-}" ]; then
+  sh /scenario.sh >"$OUT" 2>&1 </dev/null
+  rc=$?
+else
+  echo "init: $INIT_ERROR; the scenario did not run" >"$OUT"
+  rc=1
+fi
 if dmesg | grep -E 'Oops|BUG:|WARNING: CPU|Call Trace|Kernel panic' >/tmp/kernel-problem; then
   {
     echo "SANHA-VM-KERNEL-PROBLEM"

@@ -8,7 +8,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_IMAGES=$SANHA_BUILD/vm
-VM_TIMEOUT=${SANHA_VM_TIMEOUT:-150}
+VM_TIMEOUT=${SANHA_VM_TIMEOUT:-240}
 declare -A VM_PID VM_DIR VM_DEADLINE VM_T0 VM_BOOT
 
 # vm_require: root (the tier reads /boot and /lib/modules like the CI's root), qemu and the image.
