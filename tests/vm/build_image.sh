@@ -18,7 +18,8 @@ fi
 BUILD=$(cd "$1" && pwd) || exit 1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-KVER=${2:-${SANHA_VM_KVER:-$(ls /lib/modules | grep -- '-amd64$' | sort -V | tail -1)}}
+KVER=${2:-${SANHA_VM_KVER:-$(find /lib/modules -mindepth 1 -maxdepth 1 -name '*-amd64' -printf '%f\n' |
+  sort -V | tail -1)}}
 OUT=$BUILD/vm
 mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
@@ -90,7 +91,7 @@ build_base() {
   done
   # Multi-call programs: lvm and xtables-nft-multi dispatch on argv[0].
   local name
-  for name in $(find /usr/sbin -maxdepth 1 -lname lvm -printf '%f\n'); do
+  find /usr/sbin -maxdepth 1 -lname lvm -printf '%f\n' | while read -r name; do
     ln -s lvm "$ROOT/usr/sbin/$name"
   done
   for name in iptables ip6tables iptables-save ip6tables-save iptables-restore ip6tables-restore; do
@@ -110,7 +111,7 @@ build_base() {
   copy_file /usr/share/resource-agents/ra-api-1.dtd
   # Kernel modules: one load-order file per group, dependencies first, softdeps included
   # (busybox modprobe would ignore them).
-  local group mod line ko
+  local group mod ko
   mkdir -p "$ROOT/etc/sanha/modules"
   for group in "${!MODGROUPS[@]}"; do
     for mod in ${MODGROUPS[$group]}; do

@@ -44,12 +44,17 @@ if [ "$(arg share)" = 1 ]; then
     INIT_ERROR="cannot mount the 9p share"
 fi
 # Disks appear asynchronously after virtio_blk loads: wait (bounded) for the number asked for.
+disks() {
+  count=0
+  for d in /sys/block/vd*; do [ -e "$d" ] && count=$((count + 1)); done
+  echo $count
+}
 n=0
-while [ "$(ls /sys/block | grep -c '^vd')" -lt "$(arg disks)" ] && [ $n -lt 50 ]; do
+while [ "$(disks)" -lt "$(arg disks)" ] && [ $n -lt 50 ]; do
   sleep 0.1
   n=$((n + 1))
 done
-[ "$(ls /sys/block | grep -c '^vd')" -ge "$(arg disks)" ] || INIT_ERROR="missing virtio disks"
+[ "$(disks)" -ge "$(arg disks)" ] || INIT_ERROR="missing virtio disks"
 
 stty -F "$OUT" raw -echo 2>/dev/null
 cd /root || exit 1

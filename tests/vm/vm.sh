@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2054 # (qemu options are comma lists)
 # Host side of the vm test tier (sourced by tests/vm/scenarios/*.sh after their shebang; $1 is
 # the build directory). Boots the host's Debian kernel under qemu TCG with the image of
 # build_image.sh plus a per-boot cpio holding the scenario's guest script, collects the guest's
@@ -98,6 +99,7 @@ vm_start() {
   VM_T0[$name]=$(date +%s.%N)
   VM_DEADLINE[$name]=$(($(date +%s) + timeout))
   local qemu_pid # (not "pid": bg has a local of that name)
+  # shellcheck disable=SC2217 # bg is tests/lib.sh's background starter
   bg qemu_pid qemu-system-x86_64 "${args[@]}" -append "$cmdline" </dev/null >"$dir/qemu.log" 2>&1
   VM_PID[$name]=$qemu_pid
 }

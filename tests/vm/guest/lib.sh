@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest-side helpers for vm tier scenarios (POSIX sh, sourced as . /usr/lib/sanha/lib.sh).
 # The same check/ok/not_ok/finish vocabulary as tests/lib.sh; the output goes to the host's
 # output file, the exit code of the scenario is the result.
