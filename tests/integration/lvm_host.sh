@@ -108,10 +108,15 @@ before=$("$B/lvm_iostat" -d -n "^$L\$" | cut -d: -f5)
 dd if=/dev/zero of="${LOOPS[0]}" bs=1M count=4 seek=16 oflag=direct status=none
 after=$("$B/lvm_iostat" -d -n "^$L\$" | cut -d: -f5)
 check "-d counts exactly the 4 MiB written to $L" 4194304 "$((after - before))"
-dd if=/dev/zero of="${LOOPS[1]}" bs=64k count=400 oflag=direct status=none &
+# A steady writer for ~3 s (64 KiB every 50 ms), so the 1 s interval surely sees writes.
+(for i in $(seq 60); do
+  dd if=/dev/zero of="${LOOPS[1]}" bs=64k count=1 seek=$i oflag=direct status=none
+  sleep 0.05
+done) &
 DD=$!
 T_PIDS+=("$DD")
-OUT=$("$B/lvm_iostat" -r -c 1 -i 0.5 --json -n "^${LOOPS[1]#/dev/}\$")
+sleep 0.3
+OUT=$("$B/lvm_iostat" -r -c 1 -i 1 --json -n "^${LOOPS[1]#/dev/}\$")
 wait "$DD"
 check_match "-r --json shows the writes to ${LOOPS[1]#/dev/} as a rate" \
   "\"name\":\"${LOOPS[1]#/dev/}\",\"reads_per_s\":[0-9.]+,\"writes_per_s\":[1-9][0-9.]*" "$OUT"
