@@ -250,6 +250,16 @@ TEST_F(ReconcileTest, ChangedSecretRecreatesTheAccountAndNeverShowsIt) {
               ::testing::Not(HasSubstr("second-secret")));
 }
 
+// tgt admits an address OR a name: with names only, ALL must not be bound (it admits any name).
+TEST_F(ReconcileTest, InitiatorNamesOnlyBindNoAddress) {
+  Load("target iqn.2024-01.test:n\n  allow-initiator iqn.2024-01.test:ok\n  lun 1 /dev/vg/a\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_THAT(tgtd_.targets().at(1).acl, ElementsAre("iqn.2024-01.test:ok"));
+  Load("target iqn.2024-01.test:n\n  lun 1 /dev/vg/a\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_THAT(tgtd_.targets().at(1).acl, ElementsAre("ALL"));
+}
+
 TEST_F(ReconcileTest, DaemonDownIsNotFound) {
   tgtd_.set_running(false);
   Result<ApplyReport> r = Run();
