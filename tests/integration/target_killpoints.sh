@@ -4,7 +4,7 @@
 # the next `san-target apply` must finish the job (new size, same identity) and never leave the
 # initiator blocked. Also: a crash while adding a target, and two applies serialized by the lock.
 source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/target_lib.sh"
+source "$(dirname "$0")/../support/tgtd_testbed.sh"
 start_tgtd
 truncate -s 8M "$T_TMP/a1.img" "$T_TMP/b1.img"
 cat >"$CONF" <<CONF

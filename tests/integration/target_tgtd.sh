@@ -5,7 +5,7 @@
 # target keeps running and a session keeps reading, data written before the resize is intact,
 # removed LUNs and targets disappear, a second apply does nothing, a hostile file changes nothing.
 source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/target_lib.sh"
+source "$(dirname "$0")/../support/tgtd_testbed.sh"
 start_tgtd
 truncate -s 16M "$T_TMP/a1.img"
 truncate -s 8M "$T_TMP/a2.img" "$T_TMP/b1.img" "$T_TMP/c1.img"
