@@ -54,7 +54,7 @@ Result<std::string> RunSecretScript(Host& host, const std::string& name,
                                     const std::string& script) {
   std::vector<std::string> argv = SplitList(script, " \t");
   if (argv.empty()) return Status::InvalidConfig(name + " is empty");
-  Result<Output> out = host.Run({argv, "", milliseconds(10'000), {}});
+  Result<Output> out = host.Run({argv, "", milliseconds(10'000), {}, {}});
   if (!out.ok()) return out.status().WithContext(name);
   if (out->exit_code != 0) {
     return Status::CommandFailed(name + " exited " + std::to_string(out->exit_code) + ": " +
