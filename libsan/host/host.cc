@@ -60,6 +60,17 @@ milliseconds Host::TimeLeft() {
   return std::min(std::chrono::ceil<milliseconds>(*deadline_ - now), kNoDeadline);
 }
 
+std::string Command::LoggableArgv() const {
+  std::string text;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i) text += ' ';
+    bool secret = false;
+    for (size_t j : secret_args) secret = secret || j == i;
+    text += secret ? std::string("***") : argv[i];
+  }
+  return text;
+}
+
 Result<Output> RunChecked(Host& host, std::vector<std::string> argv, std::string input,
                           milliseconds timeout) {
   Command cmd;

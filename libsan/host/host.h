@@ -23,6 +23,11 @@ struct Command {
   std::string input;                   // written to stdin, then stdin is closed
   milliseconds timeout{30'000};        // killed (whole process group) after this
   std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment
+  // Indexes of argv elements that hold a secret (a program that only takes a password as an
+  // argument): logs show them as "***". Avoid: prefer `input`.
+  std::vector<size_t> secret_args;
+  // argv joined by blanks with the secret_args masked, for logs and messages.
+  std::string LoggableArgv() const;
 };
 
 struct Output {
@@ -65,6 +70,9 @@ class Host {
   virtual Status MakeDirectories(const std::string& path, unsigned mode = 0755) = 0;
   // lstat-like information; NotFound when absent.
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // stat-like: follows symbolic links (/dev/VG/LV → /dev/dm-N), else as Stat. The default, for
+  // Hosts without links, is Stat.
+  virtual Result<FileInfo> StatFollowingLinks(const std::string& path) { return Stat(path); }
   // Takes an exclusive lock on path (created if needed), waiting at most `wait`. Busy on timeout.
   virtual Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) = 0;
 

@@ -128,9 +128,17 @@ Status RealHost::MakeDirectories(const std::string& path, unsigned mode) {
   return Status::Ok();
 }
 
-Result<FileInfo> RealHost::Stat(const std::string& path) {
+Result<FileInfo> RealHost::Stat(const std::string& path) { return StatImpl(path, false); }
+
+Result<FileInfo> RealHost::StatFollowingLinks(const std::string& path) {
+  return StatImpl(path, true);
+}
+
+Result<FileInfo> RealHost::StatImpl(const std::string& path, bool follow) {
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot stat " + path);
+  if ((follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) {
+    return ErrnoStatus(errno, "cannot stat " + path);
+  }
   FileInfo info;
   info.size = static_cast<uint64_t>(st.st_size);
   switch (st.st_mode & S_IFMT) {

@@ -31,6 +31,7 @@ class RealHost : public Host {
   Status MakeDirectories(const std::string& path, unsigned mode = 0755) override;
   // lstat; a block device's size comes from BLKGETSIZE64 (opening it read-only).
   Result<FileInfo> Stat(const std::string& path) override;
+  Result<FileInfo> StatFollowingLinks(const std::string& path) override;
   // flock(LOCK_EX) on path, retried every 10 ms until `wait` passes. The handle owns the fd.
   Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) override;
 
@@ -40,6 +41,7 @@ class RealHost : public Host {
   const ProgramTable& programs() const { return programs_; }
 
  private:
+  Result<FileInfo> StatImpl(const std::string& path, bool follow);
   ProgramTable programs_;
   Logger* log_;
 };

@@ -201,7 +201,7 @@ Result<Output> RunSubprocess(const std::string& path, const Command& cmd, millis
                              Logger* log) {
   if (cmd.argv.empty()) return Status::Internal("RunSubprocess: empty argv");
   const std::string& name = cmd.argv[0];
-  if (log != nullptr) log->Debug("run: " + Join(cmd.argv, " "));  // never cmd.input: secrets
+  if (log != nullptr) log->Debug("run: " + cmd.LoggableArgv());  // never cmd.input: secrets
 
   std::vector<std::string> arg_strings = cmd.argv;
   arg_strings[0] = path;
