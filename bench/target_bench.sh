@@ -66,9 +66,9 @@ trap stop_tgtd EXIT
 trap 'exit 130' INT TERM HUP
 die() { echo "target_bench.sh: $*" >&2; exit 1; }
 
-# A private tmpfs over /run/tgtd (tgtd's lock and default socket directory) in this mount namespace.
-[ -d /run/tgtd ] || mkdir /run/tgtd
-mount -t tmpfs sanha-bench /run/tgtd || die "cannot mount a tmpfs over /run/tgtd"
+# A private tmpfs over /run in this mount namespace, so /run/tgtd (tgtd's default lock and socket
+# directory) is the benchmark's own and nothing is created on the host.
+mount -t tmpfs sanha-bench /run && mkdir /run/tgtd || die "cannot mount a private tmpfs over /run"
 
 start_tgtd() {  # a fresh, empty tgtd with its portal on the namespace's loopback
   stop_tgtd
