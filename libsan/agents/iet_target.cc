@@ -139,6 +139,11 @@ Result<ocf::RunState> Monitor(ocf::Context& ctx) {
     if (marked && !ctx.is_probe()) return Status::CommandFailed("tgtd is not running");
     return ocf::RunState::kStopped;
   }
+  // The front asks monitor before a reload: a started resource with drift is exactly what a
+  // reload is for, so only "started here and the daemon runs" matters then.
+  if (ctx.action() == ocf::Action::kReload) {
+    return marked ? ocf::RunState::kRunning : ocf::RunState::kStopped;
+  }
   target::ReconcileOptions opts = l.cfg.reconcile;
   const bool full = ctx.check_level() >= 10;
   opts.read_accounts = full;

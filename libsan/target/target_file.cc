@@ -153,7 +153,9 @@ Status Parser::DefaultsOption(const std::string& word) {
   if (key != "mode" && key != "vendor" && key != "product" && key != "readonly") {
     return Error("lun-defaults: '" + Printable(key) + "' cannot have a default");
   }
-  SAN_RETURN_IF_ERROR(LunOption(probe, word, &idsn, &idorsn));
+  if (Status s = LunOption(probe, word, &idsn, &idorsn); !s.ok()) {
+    return Error("lun-defaults: " + s.message());
+  }
   if (key == "mode") defaults_.mode = probe.mode;
   if (key == "vendor") defaults_.vendor = probe.vendor;
   if (key == "product") defaults_.product = probe.product;
@@ -269,42 +271,45 @@ Status Parser::LunOption(LunSpec& lun, const std::string& word, bool* idsn, bool
       return Status::Ok();
     }
     Result<bool> b = ParseBool(value);
-    if (!b.ok()) return Error("readonly: '" + Printable(value) + "' is not yes/no");
+    if (!b.ok()) return Status::InvalidConfig("readonly: '" + Printable(value) + "' is not yes/no");
     lun.readonly = *b;
     return Status::Ok();
   }
-  if (!has_value) return Error("'" + Printable(word) + "': expected KEY=VALUE or readonly");
+  if (!has_value)
+    return Status::InvalidConfig("'" + Printable(word) + "': expected KEY=VALUE or readonly");
   if (key == "mode") {
     if (value == "fileio") {
       lun.mode = IoMode::kFileio;
     } else if (value == "blockio") {
       lun.mode = IoMode::kBlockio;
     } else {
-      return Error("mode: '" + Printable(value) + "' is neither fileio nor blockio");
+      return Status::InvalidConfig("mode: '" + Printable(value) +
+                                   "' is neither fileio nor blockio");
     }
     return Status::Ok();
   }
   auto identity = [&](const char* what, std::string* out, size_t max) -> Status {
-    if (Status s = CheckIdentity(what, value, max); !s.ok()) return Error(s.message());
+    SAN_RETURN_IF_ERROR(CheckIdentity(what, value, max));
     *out = value;
     return Status::Ok();
   };
   if (key == "scsi_idsn") {
-    if (*idorsn) return Error("scsi_idsn cannot be combined with scsi_id or scsi_sn");
+    if (*idorsn)
+      return Status::InvalidConfig("scsi_idsn cannot be combined with scsi_id or scsi_sn");
     *idsn = true;
     SAN_RETURN_IF_ERROR(identity("scsi_idsn", &lun.scsi_id, kMaxScsiIdLength));
     lun.scsi_sn = lun.scsi_id;
     return Status::Ok();
   }
   if (key == "scsi_id" || key == "scsi_sn") {
-    if (*idsn) return Error("scsi_idsn cannot be combined with scsi_id or scsi_sn");
+    if (*idsn) return Status::InvalidConfig("scsi_idsn cannot be combined with scsi_id or scsi_sn");
     *idorsn = true;
     return identity(key == "scsi_id" ? "scsi_id" : "scsi_sn",
                     key == "scsi_id" ? &lun.scsi_id : &lun.scsi_sn, kMaxScsiIdLength);
   }
   if (key == "vendor") return identity("vendor", &lun.vendor, kMaxVendorLength);
   if (key == "product") return identity("product", &lun.product, kMaxProductLength);
-  return Error("unknown LUN option '" + Printable(key) + "'");
+  return Status::InvalidConfig("unknown LUN option '" + Printable(key) + "'");
 }
 
 Status Parser::Lun(const std::vector<std::string>& w) {

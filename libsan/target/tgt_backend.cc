@@ -196,8 +196,21 @@ Status TgtBackend::StartDaemon() {
 }
 
 Status TgtBackend::StopDaemon() {
-  SAN_RETURN_IF_ERROR(
-      Change({"--op", "delete", "--mode", "system"}, {TgtError::kDaemonDown}, "stop tgtd"));
+  Status asked =
+      Change({"--op", "delete", "--mode", "system"}, {TgtError::kDaemonDown}, "stop tgtd");
+  if (asked.code() == Code::kInvalidConfig) {
+    // tgtd refuses to exit while it has targets: those left are not the file's (already removed),
+    // and they end with the daemon anyway.
+    SAN_ASSIGN_OR_RETURN(RunningState state, ReadState(false));
+    for (const auto& t : state.targets) {
+      log_.Warning("stopping tgtd: deleting target " + t.name + " that is not in the file");
+      SAN_RETURN_IF_ERROR(
+          Change({"--op", "delete", "--mode", "target", "--force", "--tid", std::to_string(t.tid)},
+                 {TgtError::kNotFound}, "delete target " + t.name));
+    }
+    asked = Change({"--op", "delete", "--mode", "system"}, {TgtError::kDaemonDown}, "stop tgtd");
+  }
+  SAN_RETURN_IF_ERROR(asked);
   const Clock::time_point give_up = host_.Now() + kDaemonWait;
   while (true) {
     SAN_ASSIGN_OR_RETURN(bool up, DaemonRunning());

@@ -1,0 +1,207 @@
+// iet-target through the real OCF front and meta-data on FakeHost + FakeTgtd: the stock
+// iSCSITarget/iSCSILogicalUnit defects listed in ANCHORS.md as test cases, monitor depths and
+// exact drift reasons, daemon ownership, bad configuration refused before anything runs.
+#include "libsan/agents/iet_target.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "libsan/host/fake_host.h"
+#include "tests/support/fake_iptables.h"
+#include "tests/support/fake_tgtd.h"
+
+namespace san::agents::iet_target {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kFile[] =
+    "iqn-prefix iqn.2024-01.test\n"
+    "target vol1\n"
+    "  allow-address 192.0.2.50\n"
+    "  incoming-user vol1-user vol1-secret-12\n"
+    "  lun 1 /dev/vg/a scsi_idsn=AMHDSK-240101-01\n"
+    "  lun 2 /dev/vg/b scsi_idsn=AMHDSK-240101-02\n";
+
+class IetTargetTest : public ::testing::Test {
+ protected:
+  IetTargetTest() : agent_("iet-target"), iptables_(fw_host_), tgtd_(host_, &fw_host_) {
+    agent_.OnValidate(Validate).OnStart(Start).OnStop(Stop).OnMonitor(Monitor).OnReload(Reload);
+    host_.SetBlockDevice("/dev/vg/a", 64 << 20);
+    host_.SetBlockDevice("/dev/vg/b", 64 << 20);
+    host_.SetFile("/etc/sanha/targets.conf", kFile);
+    tgtd_.set_running(false);
+  }
+
+  ocf::Outcome Run(const std::string& action, std::map<std::string, std::string> params = {},
+                   bool recurring = false, int depth = 0) {
+    std::map<std::string, std::string> env = {
+        {"OCF_ROOT", "/usr/lib/ocf"}, {"OCF_RESOURCE_INSTANCE", "tgt"}, {"HA_RSCTMP", "/run/rsc"}};
+    if (!params.count("firewall")) params["firewall"] = "iptables";
+    for (const auto& [k, v] : params) env["OCF_RESKEY_" + k] = v;
+    if (recurring) env["OCF_RESKEY_CRM_meta_interval"] = "10000";
+    if (depth) env["OCF_CHECK_LEVEL"] = std::to_string(depth);
+    return agent_.Execute({action}, env, host_, &log_);
+  }
+
+  ocf::Agent agent_;
+  FakeHost host_, fw_host_;
+  testing::FakeIptables iptables_;
+  testing::FakeTgtd tgtd_;
+  MemoryLogger log_;
+};
+
+TEST_F(IetTargetTest, StartMonitorReloadStopCycleOwnsTheDaemon) {
+  EXPECT_EQ(Run("monitor").exit_code, 7) << "probe with no daemon";
+  ocf::Outcome o = Run("start");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(tgtd_.running()) << "started because manage_daemon defaults to true";
+  EXPECT_EQ(tgtd_.targets().at(1).luns.size(), 2u);
+  EXPECT_EQ(Run("monitor").exit_code, 0);
+  EXPECT_EQ(Run("monitor", {}, true, 10).exit_code, 0);
+  EXPECT_EQ(Run("reload").exit_code, 0);
+  o = Run("stop");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(tgtd_.targets().empty());
+  EXPECT_FALSE(tgtd_.running()) << "this agent started it, so it stops it";
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 7);
+  EXPECT_EQ(Run("stop").exit_code, 0);
+}
+
+TEST_F(IetTargetTest, ADaemonItDidNotStartIsLeftRunning) {
+  tgtd_.set_running(true);
+  ASSERT_EQ(Run("start").exit_code, 0);
+  ASSERT_EQ(Run("stop").exit_code, 0);
+  EXPECT_TRUE(tgtd_.running());
+  tgtd_.set_running(false);
+  ocf::Outcome o = Run("start", {{"manage_daemon", "false"}});
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_THAT(o.err, HasSubstr("tgtd is not running and manage_daemon is false"));
+}
+
+TEST_F(IetTargetTest, ReloadOnAStoppedResourceDoesNotStartIt) {
+  EXPECT_EQ(Run("reload").exit_code, 7);
+  EXPECT_FALSE(tgtd_.running());
+  EXPECT_TRUE(tgtd_.targets().empty());
+}
+
+// Stock monitors grep unanchored patterns: an IQN that is a prefix of another looks running.
+TEST_F(IetTargetTest, AnIqnPrefixOfARunningTargetIsNotRunning) {
+  tgtd_.set_running(true);
+  tgtd_.targets()[1].name = "iqn.2024-01.test:vol10";
+  EXPECT_EQ(Run("monitor").exit_code, 7) << "probe: nothing of the file runs";
+  ASSERT_EQ(Run("start", {{"remove_stale", "false"}}).exit_code, 0);
+  EXPECT_EQ(tgtd_.targets().at(2).name, "iqn.2024-01.test:vol1");
+  EXPECT_EQ(tgtd_.targets().at(1).name, "iqn.2024-01.test:vol10") << "left alone";
+}
+
+// ... and a never-created LUN sharing a path with another target's LUN looks running.
+TEST_F(IetTargetTest, MonitorChecksEveryLunExactlyAndNamesTheDifference) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  tgtd_.targets()[1].luns.erase(2);
+  ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:drift: add target 1 (iqn.2024-01.test:vol1) lun 2 "
+                               "/dev/vg/b fileio scsi_id=AMHDSK-240101-02"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+
+  tgtd_.targets()[1].luns[1].scsi_sn = "OTHER";
+  o = Run("monitor", {}, true);
+  EXPECT_THAT(o.err, HasSubstr("scsi_sn is 'OTHER', file says 'AMHDSK-240101-01'"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+
+  tgtd_.targets()[1].acl.push_back("ALL");
+  o = Run("monitor", {}, true);
+  EXPECT_THAT(o.err, HasSubstr("disallow address ALL on target 1"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+
+  tgtd_.targets()[1].users.clear();
+  o = Run("monitor", {}, true);
+  EXPECT_THAT(o.err, HasSubstr("bind account vol1-user to target 1"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+
+  host_.SetBlockDevice("/dev/vg/a", 80 << 20);
+  o = Run("monitor", {}, true);
+  EXPECT_THAT(o.err, HasSubstr("size is 64 MiB, backing device is now 80 MiB"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+
+  // Depth 10 also reads the options from the daemon.
+  tgtd_.targets()[1].params["MaxBurstLength"] = "4096";
+  host_.SetFile("/etc/sanha/targets.conf", std::string(kFile) + "  option MaxBurstLength 262144\n");
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+  tgtd_.targets()[1].params["MaxBurstLength"] = "4096";
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0) << "depth 0 trusts the record";
+  o = Run("monitor", {}, true, 10);
+  EXPECT_THAT(o.err, HasSubstr("option MaxBurstLength is 4096, file says 262144"));
+}
+
+TEST_F(IetTargetTest, ATargetRecreatedWithAnotherTidIsDrift) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetFile("/etc/sanha/targets.conf", std::string(kFile) + "  tid 5\n");
+  ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_THAT(o.err, HasSubstr("runs as tid 1, file pins tid 5"));
+  ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
+  EXPECT_EQ(tgtd_.targets().count(5), 1u);
+  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+}
+
+// Stock iSCSITarget pasted target_iqn into a sed program: a crafted value ran a command.
+TEST_F(IetTargetTest, HostileValuesAreRefusedBeforeAnythingRuns) {
+  host_.SetFile("/etc/sanha/targets.conf",
+                "target iqn.2024-01.test:a/;s/.*/touch \\/tmp\\/pwned/e\n");
+  for (const char* action : {"start", "monitor", "validate-all", "reload"}) {
+    host_.ClearCommands();
+    ocf::Outcome o = Run(action);
+    EXPECT_EQ(o.exit_code, 6) << action << o.err;
+    EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:/etc/sanha/targets.conf:1:"));
+    EXPECT_TRUE(host_.commands_run().empty()) << action;
+  }
+  host_.SetFile("/etc/sanha/targets.conf", kFile);
+  for (const auto& [k, v] :
+       std::map<std::string, std::string>{{"backend", "lio;reboot"},
+                                          {"firewall", "ipfw"},
+                                          {"firewall_chain", "INPUT -j ACCEPT"},
+                                          {"portals", "192.0.2.1:99999"},
+                                          {"state_dir", "relative"},
+                                          {"config", "$(reboot)"},
+                                          {"tgtd_socket", "sock"}}) {
+    ocf::Outcome o = Run("start", {{k, v}});
+    EXPECT_EQ(o.exit_code, 6) << k;
+    EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:" + k));
+  }
+  EXPECT_FALSE(tgtd_.running());
+}
+
+TEST_F(IetTargetTest, StopHoldsClosesAndIsBoundedByTheTimeout) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  tgtd_.AddSession(1, "iqn.2024-01.test:c", "192.0.2.50", /*reconnect=*/true);
+  tgtd_.SetHeldCheck([this](const std::string& a) {
+    return iptables_.Save("iptables").find("-s " + a + "/32") != std::string::npos;
+  });
+  ocf::Outcome o = Run("stop");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(tgtd_.targets().empty()) << "the session did not come back while held";
+  EXPECT_EQ(iptables_.RuleCount("iptables"), 0u);
+
+  // A session that keeps coming back (no firewall): stop gives up within the timeout.
+  ASSERT_EQ(Run("start", {{"firewall", "none"}}).exit_code, 0);
+  tgtd_.AddSession(1, "iqn.2024-01.test:c", "192.0.2.50", /*reconnect=*/true);
+  tgtd_.SetHeldCheck({});
+  const Clock::time_point before = host_.Now();
+  o = Run("stop", {{"firewall", "none"}, {"CRM_meta_timeout", "5000"}});
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_LE(host_.Now() - before, milliseconds(5000));
+}
+
+TEST_F(IetTargetTest, MetaDataAndSecretsStayOutOfOutput) {
+  ocf::Outcome o = Run("meta-data");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.out, HasSubstr("<parameter name=\"remove_stale\""));
+  ASSERT_EQ(Run("start").exit_code, 0);
+  EXPECT_THAT(log_.Text(), ::testing::Not(HasSubstr("vol1-secret-12")));
+}
+
+}  // namespace
+}  // namespace san::agents::iet_target
