@@ -147,7 +147,9 @@ std::vector<Rule> ExpandRules(const BlockSpec& spec) {
     for (const std::string& destination : SideTexts(spec.destinations, family)) {
       for (const std::string& source : SideTexts(spec.sources, family)) {
         for (const net::PortRange& ports : spec.ports) {
-          Rule rule{family, destination, source, ports, spec.protocol};
+          Rule rule{family,        destination,
+                    source,        ports,
+                    spec.protocol, spec.new_connections_only && spec.protocol == Protocol::kTcp};
           const bool seen = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) {
             return r.family == rule.family && r.destination == rule.destination &&
                    r.source == rule.source && r.ports == rule.ports;
@@ -163,6 +165,7 @@ std::vector<Rule> ExpandRules(const BlockSpec& spec) {
 std::string Rule::Describe() const {
   return std::string(ProtocolName(protocol)) + " dport " + ports.ToString('-') + " from " +
          (source.empty() ? "any" : source) + " to " + (destination.empty() ? "any" : destination) +
+         (new_connections_only ? " new connections" : "") +
          (family == net::Family::kIpv4 ? " (ipv4)" : " (ipv6)");
 }
 

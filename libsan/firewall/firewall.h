@@ -27,6 +27,10 @@ struct BlockSpec {
   std::vector<net::PortRange> ports;  // never empty
   Protocol protocol = Protocol::kTcp;
   std::string chain = "sanha-iscsi";  // our chain (iptables) / chain in table inet sanha (nft)
+  // TCP only: drop connection attempts (SYN without ACK) and let established connections run,
+  // so a connection the server closes can finish closing while new logins stall (iet-target
+  // holds initiators this way while it re-presents a LUN). Not settable from BlockSpecText.
+  bool new_connections_only = false;
 };
 
 // Raw parameter text, as an agent or tool receives it.
@@ -50,6 +54,7 @@ struct Rule {
   std::string source;       // "" = any
   net::PortRange ports;
   Protocol protocol;
+  bool new_connections_only = false;  // see BlockSpec
   std::string Describe() const;
 };
 // The rules a spec stands for. Families follow the addresses given; with neither destinations

@@ -81,8 +81,10 @@ std::vector<std::string> IptablesRuleSpec(const Rule& rule) {
   if (!rule.source.empty()) spec.insert(spec.end(), {"-s", rule.source});
   if (!rule.destination.empty()) spec.insert(spec.end(), {"-d", rule.destination});
   const std::string proto(ProtocolName(rule.protocol));
-  spec.insert(spec.end(),
-              {"-p", proto, "-m", proto, "--dport", rule.ports.ToString(':'), "-j", "DROP"});
+  spec.insert(spec.end(), {"-p", proto, "-m", proto, "--dport", rule.ports.ToString(':')});
+  // As iptables -S prints it (captured with iptables 1.8.9).
+  if (rule.new_connections_only) spec.insert(spec.end(), {"--tcp-flags", "FIN,SYN,RST,ACK", "SYN"});
+  spec.insert(spec.end(), {"-j", "DROP"});
   return spec;
 }
 

@@ -146,7 +146,8 @@ std::string NftRuleKey(const Rule& rule) {
   return std::string("sanha ") + (rule.family == net::Family::kIpv4 ? "ipv4 " : "ipv6 ") +
          std::string(ProtocolName(rule.protocol)) + " " + rule.ports.ToString('-') +
          " s=" + (rule.source.empty() ? "any" : rule.source) +
-         " d=" + (rule.destination.empty() ? "any" : rule.destination);
+         " d=" + (rule.destination.empty() ? "any" : rule.destination) +
+         (rule.new_connections_only ? " syn" : "");
 }
 
 std::string NftRuleBody(const Rule& rule) {
@@ -157,8 +158,10 @@ std::string NftRuleBody(const Rule& rule) {
   if (body.empty()) {
     body = rule.family == net::Family::kIpv4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ";
   }
-  body += std::string(ProtocolName(rule.protocol)) + " dport " + rule.ports.ToString('-') +
-          " drop comment \"" + NftRuleKey(rule) + "\"";
+  body += std::string(ProtocolName(rule.protocol)) + " dport " + rule.ports.ToString('-');
+  // As nft 1.0.6 lists `tcp flags & (fin | syn | rst | ack) == syn`.
+  if (rule.new_connections_only) body += " tcp flags syn / fin,syn,rst,ack";
+  body += " drop comment \"" + NftRuleKey(rule) + "\"";
   return body;
 }
 

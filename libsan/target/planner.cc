@@ -16,8 +16,10 @@ bool IsInitiatorName(const std::string& s) {
   return s.starts_with("iqn.") || s.starts_with("eui.");
 }
 
+// tgt admits an initiator whose address OR name is listed, so "ALL" is bound only when the file
+// lists neither (with names only, binding ALL would admit every name).
 std::vector<std::string> WantedAddresses(const TargetSpec& t) {
-  if (t.allow_addresses.empty()) return {"ALL"};
+  if (t.allow_addresses.empty() && t.allow_initiators.empty()) return {"ALL"};
   return t.allow_addresses;
 }
 

@@ -60,7 +60,12 @@ Result<firewall::BlockSpec> HoldSpec(const HoldRecord& h, Logger& log) {
   text.ip = h.destinations;
   text.port = h.ports.empty() ? "3260" : h.ports;
   text.chain = h.chain;
-  return firewall::ParseBlockSpec(text);
+  SAN_ASSIGN_OR_RETURN(firewall::BlockSpec spec, firewall::ParseBlockSpec(text));
+  // Only new connections: a session tgt closes must be able to finish closing (its ACKs and FIN
+  // pass), or tgt keeps its commands and the LU stays "still active"; the initiator's new logins
+  // stall until the hold is lifted.
+  spec.new_connections_only = true;
+  return spec;
 }
 
 class Executor {

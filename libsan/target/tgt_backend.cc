@@ -266,30 +266,44 @@ Result<std::map<std::string, std::string>> TgtBackend::ReadTargetOptions(int tid
 }
 
 Status TgtBackend::CloseSessions(int tid) {
+  // Closes every connection of the target until none is left to close. A session may stay
+  // listed for a while after its last connection went (tgt frees it when its commands finish);
+  // deleting the LU or target then retries while tgt calls it busy.
   const std::string t = std::to_string(tid);
   const Clock::time_point give_up = host_.Now() + kBusyWait;
+  std::set<std::pair<uint64_t, int>> asked;  // (sid, cid) already told to close
   while (true) {
     SAN_ASSIGN_OR_RETURN(Output out, Tgtadm({"--op", "show", "--mode", "target"}));
     if (out.exit_code != 0) {
       return Status::CommandFailed("tgtadm --op show --mode target: " + out.FirstErrorLine());
     }
     SAN_ASSIGN_OR_RETURN(std::vector<RunningTarget> targets, ParseShowTargets(out.out));
-    const RunningTarget* target = nullptr;
+    bool closed = false;
     for (const auto& rt : targets) {
-      if (rt.tid == tid) target = &rt;
-    }
-    if (!target || target->sessions.empty()) return Status::Ok();
-    if (host_.Now() >= give_up) {
-      return Status::Busy("target " + t + " still has sessions after closing them");
-    }
-    for (const auto& s : target->sessions) {
-      for (const auto& [cid, address] : s.connections) {
-        log_.Info("closing session " + std::to_string(s.id) + " of " + s.initiator + " (" +
-                  address + ") on target " + t);
-        SAN_RETURN_IF_ERROR(Change({"--op", "delete", "--mode", "conn", "--tid", t, "--sid",
-                                    std::to_string(s.id), "--cid", std::to_string(cid)},
-                                   {TgtError::kNotFound}, "close session"));
+      if (rt.tid != tid) continue;
+      for (const auto& s : rt.sessions) {
+        for (const auto& [cid, address] : s.connections) {
+          // A connection still closing stays listed; asking again would only spin.
+          if (!asked.insert({s.id, cid}).second) continue;
+          SAN_ASSIGN_OR_RETURN(Output r,
+                               Tgtadm({"--op", "delete", "--mode", "conn", "--tid", t, "--sid",
+                                       std::to_string(s.id), "--cid", std::to_string(cid)}));
+          const TgtError kind = ClassifyTgtadm(r);
+          if (kind == TgtError::kNone) {
+            log_.Info("closed session " + std::to_string(s.id) + " of " + s.initiator + " (" +
+                      address + ") on target " + t);
+            closed = true;
+          } else if (kind != TgtError::kNotFound) {
+            return Status::CommandFailed("close session " + std::to_string(s.id) +
+                                         ": tgtadm exited " + std::to_string(r.exit_code) + ": " +
+                                         r.FirstErrorLine());
+          }
+        }
       }
+    }
+    if (!closed) return Status::Ok();
+    if (host_.Now() >= give_up) {
+      return Status::Busy("initiators of target " + t + " keep logging back in");
     }
     host_.SleepFor(kPoll);
   }
@@ -337,9 +351,15 @@ Status TgtBackend::Execute(const Step& s) {
     case StepKind::kAddTarget:
       return Change({"--op", "new", "--mode", "target", "--tid", t, "--targetname", s.target}, {},
                     "add target " + s.target);
-    case StepKind::kDeleteTarget:
-      return ChangeWhileBusy({"--op", "delete", "--mode", "target", "--tid", t},
-                             {TgtError::kNotFound}, "delete target " + s.target);
+    case StepKind::kDeleteTarget: {
+      // Its sessions were closed; one lingering without a connection must not keep it alive.
+      Status st = ChangeWhileBusy({"--op", "delete", "--mode", "target", "--tid", t},
+                                  {TgtError::kNotFound}, "delete target " + s.target);
+      if (st.code() != Code::kBusy) return st;
+      log_.Warning("target " + t + " stays busy; deleting it with --force");
+      return Change({"--op", "delete", "--mode", "target", "--force", "--tid", t},
+                    {TgtError::kNotFound}, "delete target " + s.target);
+    }
     case StepKind::kSetOption:
       return Change(
           {"--op", "update", "--mode", "target", "--tid", t, "--name", s.name, "--value", s.value},

@@ -31,7 +31,7 @@ Result<std::string> TgtBackend::PersistentConfig(const TargetConfig& config) con
       if (lun.readonly) out += "        readonly 1\n";
       out += "    </backing-store>\n";
     }
-    if (t.allow_addresses.empty()) {
+    if (t.allow_addresses.empty() && t.allow_initiators.empty()) {
       out += "    initiator-address ALL\n";
     } else {
       for (const auto& a : t.allow_addresses) out += "    initiator-address " + a + "\n";

@@ -130,7 +130,8 @@ TEST_F(ReconcileTest, ResizeHoldsClosesReaddsAndReleases) {
                           "scsi_id=AMHDSK-240101-01,scsi_sn=AMHDSK-240101-01,vendor_id=SANHA"));
   ASSERT_EQ(blocked_during.size(), 3u);
   for (const auto& rules : blocked_during) {
-    EXPECT_THAT(rules, HasSubstr("-s 192.0.2.50/32 -p tcp -m tcp --dport 3260 -j DROP"));
+    EXPECT_THAT(rules, HasSubstr("-s 192.0.2.50/32 -p tcp -m tcp --dport 3260 "
+                                 "--tcp-flags FIN,SYN,RST,ACK SYN -j DROP"));
   }
   EXPECT_EQ(iptables_.Save("iptables"), empty_) << "the hold is lifted";
   EXPECT_EQ(tgtd_.targets().at(1).luns.at(1).size, 96u << 20);
@@ -248,6 +249,16 @@ TEST_F(ReconcileTest, ChangedSecretRecreatesTheAccountAndNeverShowsIt) {
   EXPECT_THAT(log_.Text(), ::testing::Not(HasSubstr("second-secret")));
   EXPECT_THAT(host_.FileContent("/run/sanha/target/records"),
               ::testing::Not(HasSubstr("second-secret")));
+}
+
+// tgt admits an address OR a name: with names only, ALL must not be bound (it admits any name).
+TEST_F(ReconcileTest, InitiatorNamesOnlyBindNoAddress) {
+  Load("target iqn.2024-01.test:n\n  allow-initiator iqn.2024-01.test:ok\n  lun 1 /dev/vg/a\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_THAT(tgtd_.targets().at(1).acl, ElementsAre("iqn.2024-01.test:ok"));
+  Load("target iqn.2024-01.test:n\n  lun 1 /dev/vg/a\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_THAT(tgtd_.targets().at(1).acl, ElementsAre("ALL"));
 }
 
 TEST_F(ReconcileTest, DaemonDownIsNotFound) {

@@ -1,0 +1,103 @@
+#!/bin/bash
+# ocf-tester on the built iet-target managing its own tgtd (private socket, own network and mount
+# namespace); then what ocf-tester cannot see: the initiator's view after start, a drift reason
+# naming the difference, reload applying a grown LUN, stop removing everything (daemon stopped,
+# no hold left), and a bad configuration refused with exit 6 before anything runs.
+source "$(dirname "$0")/../lib.sh"
+require_root
+for p in ocf-tester tgtd tgtadm iscsi-readcapacity16 nft; do require_program $p; done
+
+AGENT=$SANHA_BUILD/iet-target
+new_netns NS ietocf
+chmod 755 "$T_TMP"
+mkdir -p /run/tgtd "$T_TMP/rsc"
+SOCK=$T_TMP/tgt-sock
+export TGT_IPC_SOCKET=$SOCK
+on_exit 'for t in $(tgtadm --lld iscsi --op show --mode target | sed -n "s/^Target \([0-9]*\):.*/\1/p"); do tgtadm --lld iscsi --op delete --mode target --force --tid $t; done; tgtadm --lld iscsi --op delete --mode system'
+truncate -s 8M "$T_TMP/l1.img" "$T_TMP/l2.img"
+CONF=$T_TMP/targets.conf
+cat >"$CONF" <<CONF
+iqn-prefix iqn.2024-01.test.ocf
+target vol1
+  lun 1 $T_TMP/l1.img scsi_idsn=OCF-0001
+  lun 2 $T_TMP/l2.img scsi_idsn=OCF-0002
+CONF
+PARAMS=(config="$CONF" tgtd_socket="$SOCK" state_dir="$T_TMP/state" portals=127.0.0.1:3260 firewall=nft)
+
+# Runs in the namespace with a private /run/tgtd, as a node would.
+in_ns() {
+  ip netns exec "$NS" unshare -m --propagation private sh -c \
+    'mount -t tmpfs none /run/tgtd && exec env HA_RSCTMP="$0" "$@"' "$T_TMP/rsc" "$@"
+}
+agent() {
+  local action=$1
+  shift
+  local env=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=iet "${EXTRA_ENV[@]}")
+  local kv
+  for kv in "${PARAMS[@]}" "$@"; do env+=("OCF_RESKEY_$kv"); done
+  ERR=$(in_ns env "${env[@]}" "$AGENT" "$action" 2>&1 >/dev/null)
+  RC=$?
+}
+EXTRA_ENV=()
+
+OPTS=()
+for kv in "${PARAMS[@]}"; do OPTS+=(-o "$kv"); done
+OUT=$(in_ns ocf-tester -n iet "${OPTS[@]}" "$AGENT" 2>&1)
+RC=$?
+check "ocf-tester passes" 0 "$RC"
+[ $RC = 0 ] || printf '%s\n' "$OUT"
+check "tgtd stopped after ocf-tester (the agent owned it)" no \
+  "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+
+agent start
+check "start" 0 "$RC"
+[ "$RC" = 0 ] || echo "$ERR"
+CAP=$(ip netns exec "$NS" iscsi-readcapacity16 iscsi://127.0.0.1/iqn.2024-01.test.ocf:vol1/2 | sed -n 's/^Total size://p')
+check "the initiator reads LUN 2's capacity" 8388608 "$CAP"
+agent monitor
+check "monitor depth 0" 0 "$RC"
+EXTRA_ENV=(OCF_CHECK_LEVEL=10)
+agent monitor
+check "monitor depth 10" 0 "$RC"
+EXTRA_ENV=(OCF_RESKEY_CRM_meta_interval=10000)
+truncate -s 12M "$T_TMP/l2.img"
+agent monitor
+check "a grown LUN is drift on a recurring monitor" 1 "$RC"
+check_match "...with the exact difference" \
+  "ocf-exit-reason:drift: delete target 1 \(iqn.2024-01.test.ocf:vol1\) lun 2 .* size is 8 MiB, backing device is now 12 MiB" "$ERR"
+EXTRA_ENV=()
+agent reload
+check "reload applies the file" 0 "$RC"
+CAP=$(ip netns exec "$NS" iscsi-readcapacity16 iscsi://127.0.0.1/iqn.2024-01.test.ocf:vol1/2 | sed -n 's/^Total size://p')
+check "the initiator sees the grown LUN" 12582912 "$CAP"
+agent monitor
+check "in sync again" 0 "$RC"
+tgtadm --lld iscsi --op new --mode target --tid 9 --targetname iqn.2024-01.test.ocf:vol10
+EXTRA_ENV=(OCF_RESKEY_CRM_meta_interval=10000)
+agent monitor
+check_match "a target added behind the agent's back is reported" \
+  "delete target 9 \(iqn.2024-01.test.ocf:vol10\) — not in the file" "$ERR"
+EXTRA_ENV=()
+agent stop
+check "stop" 0 "$RC"
+[ "$RC" = 0 ] || echo "$ERR"
+check "tgtd is gone after stop" no \
+  "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+check "no hold left" "" "$(ip netns exec "$NS" nft list table inet sanha 2>/dev/null)"
+check "no started mark left" "" "$(ls -A "$T_TMP/rsc")"
+agent reload
+check "reload on a stopped resource does not start it" 7 "$RC"
+check "...tgtd still down" no \
+  "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+
+# Bad configuration: exit 6, one reason line, nothing started.
+printf 'target iqn.2024-01.test.ocf:bad\n lun 0 %s/l1.img\n' "$T_TMP" >"$T_TMP/bad.conf"
+agent start config="$T_TMP/bad.conf"
+check "LUN 0 on tgt is a configuration error" 6 "$RC"
+check_match "...naming file and line" "ocf-exit-reason:$T_TMP/bad.conf:2: lun 0: LUN 0 is tgt's controller LUN" "$ERR"
+agent start firewall="nft;reboot"
+check "a hostile parameter is refused" 6 "$RC"
+check "nothing was started" no \
+  "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+check "meta-data as nobody" 0 "$(su nobody -s /bin/sh -c "$AGENT meta-data" >/dev/null 2>&1; echo $?)"
+finish
