@@ -155,6 +155,9 @@ sp_brief 'started:|ERROR|exit-reason' \
   "iet-target start      # what pacemaker runs for ocf:sanha:iet-target config=/etc/sanha/targets.conf" \
   "${AGENT_RUN[@]}" start || unexpected "iet-target start failed"
 sp "iet-target monitor" "${AGENT_RUN[@]}" monitor || unexpected "monitor does not report running"
+sp "san-target status     # per LUN: VPD 0x83 id, 0x80 serial, size; sessions" "${SAN_TARGET[@]}" status ||
+  unexpected "status failed"
+grep -q "^in sync" "$TMP/out" || unexpected "status should say the daemon is in sync with the file"
 
 say "6. The initiator ($INAME at 192.0.2.10) lists the targets, LUNs and serials"
 echo "  initiator$ export LIBISCSI_CHAP_USERNAME=$CHAP_USER LIBISCSI_CHAP_PASSWORD=***   # vol0's login CHAP user"
