@@ -3,8 +3,8 @@
 # the stock agent (the control: proves the scenario is the defect) and then run against iet-target,
 # which must get it right: an IQN that is a prefix of the running one, a never-created LUN whose path
 # another target serves, a crafted target name, reload of a stopped resource, a target without
-# allow-* lines, and a monitor that checks nothing of tid, ACLs, CHAP, serials or size (each changed
-# behind a started resource's back). tgtd runs in a namespace of its own with a private socket and
+# allow-* lines, a monitor that checks nothing of tid, ACLs, CHAP, serials or size (each changed
+# behind a started resource's back), and stop without a bound (tgtd wedged with SIGSTOP). tgtd runs in a namespace of its own with a private socket and
 # /run; the initiator is libiscsi's iscsi-ls in the same namespace.
 . "$(dirname "$0")/../lib.sh"
 require_root
@@ -196,6 +196,39 @@ check "identity: same name under another tid: monitor fails" 1 "$RC"
 check_match "identity: another tid: the reason names the tid" "tid 4[^;]*tid 3" "$OUT"
 ours "$C" stop
 check "identity: stop" 0 "$RC"
+
+# 7. "Stop loops retry every second with no bound": with a wedged tgtd (SIGSTOP) the stock stop
+# never returns; iet-target's monitor and stop end within the operation timeout, as failures.
+start_tgtd
+C=$(conf wedged "target vol1" "  lun 1 $T_TMP/disks/a scsi_sn=SNA")
+ours "$C" start
+check "wedged tgtd: iet-target start" 0 "$RC"
+check "wedged tgtd: the test's pid is tgtd itself" tgtd "$(cat /proc/"$TGTD"/comm)"
+kill -STOP "$TGTD"
+on_exit "kill -CONT $TGTD"
+ms_since() { local t=$EPOCHREALTIME; echo $(((${t/./} - ${1/./}) / 1000)); }
+t0=$EPOCHREALTIME
+timeout 4 ip netns exec "$NS" env TGT_IPC_SOCKET="$SOCK" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=stock \
+  HA_RSCTMP="$T_TMP/rsc" OCF_RESKEY_implementation=tgt OCF_RESKEY_iqn=$PFX:vol1 OCF_RESKEY_tid=1 \
+  OCF_RESKEY_CRM_meta_timeout=2000 "$STOCK/iSCSITarget" stop >/dev/null 2>&1
+rc=$?
+check "control: the stock stop with a wedged tgtd is still running after 4 s (the defect)" "124 yes" \
+  "$rc $([ "$(ms_since "$t0")" -ge 4000 ] && echo yes || echo no)"
+t0=$EPOCHREALTIME
+ours "$C" monitor OCF_RESKEY_CRM_meta_timeout=2000
+ms=$(ms_since "$t0")
+check "wedged tgtd: monitor fails (1)" 1 "$RC"
+check "wedged tgtd: monitor ends within its 2 s timeout" yes "$([ "$ms" -lt 2000 ] && echo yes || echo "no: $ms ms")"
+check_match "wedged tgtd: the reason says tgtadm timed out" "tgtadm did not finish" "$OUT"
+t0=$EPOCHREALTIME
+ours "$C" stop OCF_RESKEY_CRM_meta_timeout=3000
+ms=$(ms_since "$t0")
+check "wedged tgtd: stop fails (1) rather than claim success" 1 "$RC"
+check "wedged tgtd: stop ends within its 3 s timeout" yes "$([ "$ms" -lt 3000 ] && echo yes || echo "no: $ms ms")"
+kill -CONT "$TGTD"
+ours "$C" stop
+check "wedged tgtd: once tgtd runs again, stop succeeds" 0 "$RC"
+check "wedged tgtd: and removed the target" "" "$(show)"
 
 kill -9 "$TGTD" 2>/dev/null
 wait "$TGTD" 2>/dev/null
