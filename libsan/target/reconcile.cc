@@ -376,6 +376,16 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   Status lifted = exec.ReleaseJournal(&report);
   SAN_RETURN_IF_ERROR(status);
   SAN_RETURN_IF_ERROR(lifted);
+  if (report.executed.empty() && report.holds_lifted_from_journal == 0) {
+    // Nothing changed: the inspection was the verification (a no-op apply costs one read).
+    Records adopted = exec.records();
+    Adopt(adopted, config, *ins, backend.SizeUnits());
+    if (adopted.Serialize() != exec.records().Serialize()) {
+      SAN_RETURN_IF_ERROR(
+          host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
+    }
+    return report;
+  }
   // Verify: the daemon now matches the file exactly.
   SAN_ASSIGN_OR_RETURN(Inspection after, Inspect(host, backend, config, options));
   Records adopted = exec.records();

@@ -129,6 +129,17 @@ check "apply --offline" 0 "$RC"
 check_match "offline config has alpha" "<target $IQN:alpha>" "$(cat "$T_TMP/tgt-sanha.conf")"
 check "offline config is mode 600" 600 "$(stat -c %a "$T_TMP/tgt-sanha.conf")"
 
+# Discovery CHAP (global incoming-user): discovery needs the secret.
+sed -i "s/^iqn-prefix .*/&\nincoming-user disc-user disc-secret-123/" "$CONF"
+st apply
+check "apply discovery CHAP" 0 "$RC"
+LS=$(in_cli iscsi-ls -i iqn.2024-01.test:allowed iscsi://192.0.2.1 2>&1)
+check_no_match "discovery without the secret lists nothing" "Target:" "$LS"
+LS=$(in_cli iscsi-ls -i iqn.2024-01.test:allowed iscsi://disc-user%disc-secret-123@192.0.2.1 2>&1)
+check_match "discovery with the secret lists alpha" "Target:$IQN:alpha" "$LS"
+check_match "tgtd has the discovery user bound" "disc-user" \
+  "$(tgtadm --lld iscsi --op show --mode system)"
+
 # A hostile or broken file changes nothing and says where.
 BEFORE=$(tgtadm --lld iscsi --op show --mode target)
 cp "$CONF" "$T_TMP/good.conf"

@@ -122,7 +122,16 @@ int Main(int argc, char** argv) {
   }
   ropts.read_options = command == "status";
   Result<target::Inspection> ins = target::Inspect(host, **backend, *file, ropts);
-  if (!ins.ok()) return Fail(ins.status());
+  if (!ins.ok()) {
+    Result<bool> up = (*backend)->DaemonRunning();
+    if (command == "status" && up.ok() && !*up) {
+      std::cout << (json ? "{\"backend\":\"tgt\",\"daemon\":\"stopped\",\"in_sync\":false,"
+                           "\"drift\":[],\"held\":[],\"targets\":[]}\n"
+                         : "backend tgt: the daemon is not running\n");
+      return kFailed;
+    }
+    return Fail(ins.status());
+  }
   if (command == "status") {
     std::cout << (json ? target::StatusJson(*file, *ins, "tgt")
                        : target::StatusText(*file, *ins, "tgt"));

@@ -98,6 +98,8 @@ TEST_F(ReconcileTest, BringsUpEverythingThenPlansNothing) {
   EXPECT_TRUE(r->executed.empty());
   EXPECT_EQ(tgtd_.changes(), changes);
   EXPECT_TRUE(Changes().empty());
+  EXPECT_EQ(host_.commands_run().size(), 3u)
+      << "a no-op apply is one read: target, account, system";
   EXPECT_TRUE(PlanNow().empty());
 }
 
