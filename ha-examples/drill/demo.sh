@@ -59,7 +59,7 @@ ip -n "$SP" addr add 192.0.2.1/24 dev "dsp$$"; ip -n "$INI" addr add 192.0.2.10/
 for ns in "$SP" "$INI"; do ip -n "$ns" link set lo up; done
 ip -n "$SP" link set "dsp$$" up; ip -n "$INI" link set "dini$$" up
 # The "target": accepts every connection to the portal and records what the session writes.
-ip netns exec "$SP" nc -lk 192.0.2.1 3260 >"$TMP/session.log" & NC=$!; PIDS+=($NC)
+ip netns exec "$SP" nc -lk 192.0.2.1 3260 >"$TMP/session.log" & NC=$!; PIDS+=("$NC")
 sleep 0.3
 login
 

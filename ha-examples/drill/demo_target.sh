@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Part two of demo.sh (sourced; uses its SP, INI, TMP, PIDS, BUILD and say): a real tgtd on the
 # storage processor serves the LUNs of ha-examples/targets.conf through the iet-target agent and
 # san-target; the initiator lists them with their serials (VPD 0x80/0x83), sees a backing file grown
@@ -45,9 +46,9 @@ sp_brief() {
 # pointed at this sandbox's file, tgtd socket and state directory.
 AGENT_RUN=(env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=targets HA_RSCTMP="$TMP"
   OCF_RESKEY_config="$CONF" OCF_RESKEY_tgtd_socket="$SOCK" OCF_RESKEY_state_dir="$STATE"
-  OCF_RESKEY_manage_daemon=false OCF_RESKEY_portals=$PORTAL:3260 "$BUILD/iet-target")
+  OCF_RESKEY_manage_daemon=false OCF_RESKEY_portals="$PORTAL:3260" "$BUILD/iet-target")
 SAN_TARGET=("$BUILD/san-target" --config "$CONF" --socket "$SOCK" --state-dir "$STATE"
-  --portals $PORTAL:3260)
+  --portals "$PORTAL:3260")
 
 # ini SHOWN CMD...: the same on the initiator, with the CHAP credentials of targets.conf's vol0.
 ini() {
