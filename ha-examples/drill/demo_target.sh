@@ -186,6 +186,7 @@ sp "san-target apply" "${SAN_TARGET[@]}" apply || unexpected "apply failed"
 ini_brief '^Total size' "iscsi-readcapacity16 -i $INAME $(url "$R_IQN" "$R_LUN")" \
   iscsi-readcapacity16 -i "$INAME" "$(url "$R_IQN" "$R_LUN")"
 grep -qx 'Total size:100663296' "$TMP/out" || unexpected "after apply the initiator should read 96 MiB"
+kill -0 "$TGTD" 2>/dev/null || unexpected "tgtd should have kept running through the resize"
 [ "$(serial "$R_IQN" "$R_LUN")" = "$R_SN" ] && [ "$(devid "$R_IQN" "$R_LUN")" = "$R_ID" ] &&
   echo "  → same serial $R_SN and id $R_ID after the re-presentation: the initiator sees the same disk, larger" ||
   unexpected "the re-presented LUN lost its serial/id"
