@@ -134,30 +134,34 @@ Status Reload(ocf::Context& ctx) {
 Result<ocf::RunState> Monitor(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Loaded l, Load(ctx));
   const bool marked = ctx.IsMarkedStarted();
-  SAN_ASSIGN_OR_RETURN(bool up, l.backend->DaemonRunning());
-  if (!up) {
-    if (marked && !ctx.is_probe()) return Status::CommandFailed("tgtd is not running");
-    return ocf::RunState::kStopped;
-  }
   // The front asks monitor before a reload: a started resource with drift is exactly what a
   // reload is for, so only "started here and the daemon runs" matters then.
   if (ctx.action() == ocf::Action::kReload) {
-    return marked ? ocf::RunState::kRunning : ocf::RunState::kStopped;
+    SAN_ASSIGN_OR_RETURN(bool up, l.backend->DaemonRunning());
+    return marked && up ? ocf::RunState::kRunning : ocf::RunState::kStopped;
   }
   target::ReconcileOptions opts = l.cfg.reconcile;
   const bool full = ctx.check_level() >= 10;
   opts.read_accounts = full;
   opts.read_options = full;
-  SAN_ASSIGN_OR_RETURN(target::Inspection ins,
-                       target::Inspect(ctx.host(), *l.backend, l.file, opts));
-  bool any = false;
-  for (const auto& t : l.file.targets) any = any || ins.actual.Find(t.name) != nullptr;
-  if (!any && !marked) return ocf::RunState::kStopped;  // nothing of the file runs here
-  if (!ins.pending_holds.empty()) {
-    return Status::CommandFailed("an interrupted run left initiators held on target " +
-                                 ins.pending_holds.front().target + "; run reload");
+  // One tgtadm call at depth 0: the daemon is asked whether it runs only when reading failed.
+  Result<target::Inspection> ins = target::Inspect(ctx.host(), *l.backend, l.file, opts);
+  if (!ins.ok()) {
+    Result<bool> up = l.backend->DaemonRunning();
+    if (up.ok() && !*up) {
+      if (marked && !ctx.is_probe()) return Status::CommandFailed("tgtd is not running");
+      return ocf::RunState::kStopped;
+    }
+    return ins.status();
   }
-  std::vector<target::Step> diffs = target::Differences(ins.plan);
+  bool any = false;
+  for (const auto& t : l.file.targets) any = any || ins->actual.Find(t.name) != nullptr;
+  if (!any && !marked) return ocf::RunState::kStopped;  // nothing of the file runs here
+  if (!ins->pending_holds.empty()) {
+    return Status::CommandFailed("an interrupted run left initiators held on target " +
+                                 ins->pending_holds.front().target + "; run reload");
+  }
+  std::vector<target::Step> diffs = target::Differences(ins->plan);
   if (!diffs.empty()) return Status::CommandFailed("drift: " + Reasons(diffs));
   return ocf::RunState::kRunning;
 }

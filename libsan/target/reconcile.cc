@@ -222,14 +222,10 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
       }
     } else {
       s = backend_.Execute(step);
-      if (s.ok()) {
-        Record(step);
-        if (step.kind != StepKind::kCloseSessions && step.kind != StepKind::kBindAddress &&
-            step.kind != StepKind::kBindInitiator && step.kind != StepKind::kUnbindAddress &&
-            step.kind != StepKind::kUnbindInitiator) {
-          s = SaveRecords();
-        }
-      }
+      // Records are a cache written at the end (one write, not one per step): after a crash the
+      // next run judges unrecorded LUNs by what the daemon reports and recreates unrecorded
+      // accounts, so a lost record costs work, never correctness.
+      if (s.ok()) Record(step);
     }
     if (!s.ok()) {
       Status failed = s.WithContext(step.Describe());
@@ -237,6 +233,8 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
         Status r = Release(*open);
         if (!r.ok()) log_.Error("cannot lift the hold after a failure: " + r.ToString());
       }
+      Status saved = SaveRecords();
+      if (!saved.ok()) log_.Error("cannot save records: " + saved.ToString());
       return failed;
     }
     log_.Debug(
@@ -250,7 +248,7 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
                               std::string(StepName(step.kind)));
     }
   }
-  return Status::Ok();
+  return plan.empty() ? Status::Ok() : SaveRecords();
 }
 
 // Adds records for LUNs that match the file but that sanha has no record of (a daemon configured

@@ -52,6 +52,19 @@ for point in hold close-sessions delete-lun add-lun release; do
 done
 check "the reading initiator survived every crash" yes "$(kill -0 "$PERF" 2>/dev/null && echo yes)"
 
+# The journal remembers which firewall held: a crash holding with iptables is lifted by a rerun
+# that would itself use nft.
+truncate -s 36M "$T_TMP/a1.img"
+KILL_AT=delete-lun st --firewall iptables apply
+KILL_AT=
+check "iptables hold: crash after delete-lun" 137 "$RC"
+check_match "iptables hold: the initiator is held by iptables" "192.0.2.2/32 .*--tcp-flags FIN,SYN,RST,ACK SYN -j DROP" \
+  "$(ip netns exec "$SRV" iptables -S)"
+st apply
+check "iptables hold: a rerun with the default firewall succeeds" 0 "$RC"
+check_no_match "iptables hold: lifted" "192.0.2.2" "$(ip netns exec "$SRV" iptables -S)"
+check "iptables hold: new size seen" 37748736 "$(capacity alpha/1)"
+
 # A crash half-way through adding a target: the rerun completes it.
 cat >>"$CONF" <<CONF
 target beta
@@ -68,7 +81,7 @@ check "rerun completes beta" 0 "$RC"
 check "beta serves with CHAP" 8388608 "$(capacity beta/1 beta-user%beta-secret-123)"
 
 # Two applies at once: the lock serializes them, both succeed, the second has nothing to do.
-truncate -s 40M "$T_TMP/a1.img"
+truncate -s 40M "$T_TMP/a1.img"  # (after 36M above)
 st apply >/dev/null &
 FIRST=$!
 st apply

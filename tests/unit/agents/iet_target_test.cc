@@ -57,8 +57,12 @@ TEST_F(IetTargetTest, StartMonitorReloadStopCycleOwnsTheDaemon) {
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_TRUE(tgtd_.running()) << "started because manage_daemon defaults to true";
   EXPECT_EQ(tgtd_.targets().at(1).luns.size(), 2u);
+  host_.ClearCommands();
   EXPECT_EQ(Run("monitor").exit_code, 0);
+  EXPECT_EQ(host_.commands_run().size(), 1u) << "depth 0 is one tgtadm --op show";
+  host_.ClearCommands();
   EXPECT_EQ(Run("monitor", {}, true, 10).exit_code, 0);
+  EXPECT_EQ(host_.commands_run().size(), 4u) << "depth 10: targets, accounts, system, options";
   EXPECT_EQ(Run("reload").exit_code, 0);
   o = Run("stop");
   ASSERT_EQ(o.exit_code, 0) << o.err;
