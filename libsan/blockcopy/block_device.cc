@@ -12,6 +12,12 @@ namespace san::blockcopy {
 
 bool DeviceInfo::SameObject(const DeviceInfo& other) const {
   if (kind == Kind::kMemory || other.kind == Kind::kMemory) return false;
+  auto backed_by = [](const DeviceInfo& loop, const DeviceInfo& o) {
+    if (loop.backing_ino == 0) return false;
+    if (o.kind == Kind::kRegularFile) return loop.backing_dev == o.dev && loop.backing_ino == o.ino;
+    return o.backing_dev == loop.backing_dev && o.backing_ino == loop.backing_ino;
+  };
+  if (backed_by(*this, other) || backed_by(other, *this)) return true;
   if (kind == Kind::kBlockDevice && other.kind == Kind::kBlockDevice) return rdev == other.rdev;
   if (kind == Kind::kRegularFile && other.kind == Kind::kRegularFile) {
     return dev == other.dev && ino == other.ino;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "libsan/blockcopy/device_identity.h"
 #include "libsan/util/status.h"
 
 namespace san::blockcopy {
@@ -23,6 +24,10 @@ struct DeviceInfo {
   uint64_t dev = 0;   // st_dev (regular files) — with ino names the file
   uint64_t ino = 0;   // st_ino
   uint64_t rdev = 0;  // st_rdev (block devices): the device itself
+  // Loop devices: st_dev and st_ino of the backing file (both 0 otherwise), so a loop device and
+  // its backing file, or two loop devices over one file, count as the same object.
+  uint64_t backing_dev = 0;
+  uint64_t backing_ino = 0;
   // True when two infos name the same underlying object (never true for kMemory).
   bool SameObject(const DeviceInfo& other) const;
 };
@@ -42,6 +47,8 @@ class BlockDevice {
   virtual DeviceInfo info() const = 0;
   // Current size in bytes.
   virtual uint64_t size() const = 0;
+  // What the object is now (fstat/statx at each call, so a modification time is current).
+  virtual DeviceIdentity Identify() const = 0;
 
   // One read at `offset` into `out`. May return fewer bytes than asked (0 at or past the end).
   // Not OK on an I/O error. Safe to call from several threads at once.
@@ -73,6 +80,9 @@ struct OpenOptions {
   bool lock = false;
   // Refuse anything that is not a regular file (checksum files).
   bool regular_only = false;
+  // Refuse a symbolic link at `path` itself (checksum files: a planted link must not redirect
+  // ddless' writes).
+  bool no_follow = false;
   // Tell the kernel the file will be read from start to end (larger readahead).
   bool sequential = false;
 };
@@ -82,13 +92,15 @@ class DeviceOpener {
  public:
   virtual ~DeviceOpener() = default;
   // NotFound when absent (and not created), Permission on EACCES/EPERM, Busy when held (see
-  // OpenOptions), InvalidConfig for a directory, FIFO or character device, or when O_DIRECT is
-  // not supported by the file system.
+  // OpenOptions), InvalidConfig for a directory, FIFO, socket or character device (refused
+  // without blocking: a FIFO is never waited on), a symbolic link with no_follow, or when
+  // O_DIRECT is not supported by the file system.
   virtual Result<std::unique_ptr<BlockDevice>> Open(const std::string& path,
                                                     const OpenOptions& options) = 0;
   // Whether something exists at path (a dangling symlink counts).
   virtual bool Exists(const std::string& path) = 0;
-  // Atomically renames a file (rename(2)); open devices keep referring to it.
+  // Atomically renames a file (rename(2)) and makes the rename durable (fsync of the
+  // directory); open devices keep referring to it.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   // Removes a regular file (used to undo a file ddless created before a refusal).
   virtual Status Remove(const std::string& path) = 0;

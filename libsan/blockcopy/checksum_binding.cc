@@ -16,6 +16,7 @@ Result<BoundChecksum> FindChecksumFile(DeviceOpener& opener, const std::string& 
   o.writable = !read_only;
   o.lock = true;
   o.regular_only = true;
+  o.no_follow = true;
   SAN_ASSIGN_OR_RETURN(bound.device, opener.Open(path, o));
   Result<ChecksumFile> file = ChecksumFile::Load(*bound.device);
   if (!file.ok()) {
@@ -40,12 +41,19 @@ Result<BoundChecksum> FindChecksumFile(DeviceOpener& opener, const std::string& 
     bound.device.reset();
     return bound;
   }
+  if (!want.target.empty() && file->header().version < kFormatVersion) {
+    bound.stale = true;
+    bound.needs_new = "checksum file " + path + " has format version " +
+                      std::to_string(file->header().version) +
+                      ", which does not record the target's identity";
+    return bound;
+  }
   bound.file.emplace(std::move(*file));
   return bound;
 }
 
 Result<BoundChecksum> CreateChecksumFile(DeviceOpener& opener, const std::string& path,
-                                         const ChecksumHeader& header) {
+                                         const ChecksumHeader& header, bool replace) {
   // A leftover PATH.ddless-new is an earlier run's unfinished creation: it is reformatted.
   const std::string temp = path + ".ddless-new";
   OpenOptions o;
@@ -53,11 +61,14 @@ Result<BoundChecksum> CreateChecksumFile(DeviceOpener& opener, const std::string
   o.create = true;
   o.lock = true;
   o.regular_only = true;
+  o.no_follow = true;  // a planted PATH.ddless-new symlink must not make ddless truncate its target
   BoundChecksum bound;
   SAN_ASSIGN_OR_RETURN(bound.device, opener.Open(temp, o));
   Result<ChecksumFile> file = ChecksumFile::Create(*bound.device, header);
   Status s = file.status();
-  if (s.ok() && opener.Exists(path)) s = Status::Busy(path + " appeared while ddless created it");
+  if (s.ok() && !replace && opener.Exists(path)) {
+    s = Status::Busy(path + " appeared while ddless created it");
+  }
   if (s.ok()) s = opener.Rename(temp, path);
   if (!s.ok()) {
     bound.device.reset();

@@ -25,8 +25,8 @@ class Writer {
   void U64(uint64_t v) {
     for (int i = 0; i < 8; ++i) b_[pos_++] = std::byte(v >> (8 * i));
   }
-  void Str(const std::string& s) {
-    size_t n = std::min(s.size(), kMaxIdentity);
+  void Str(const std::string& s, size_t max = kMaxIdentity) {
+    size_t n = std::min(s.size(), max);
     U32(static_cast<uint32_t>(n));
     Bytes(s.data(), n);
   }
@@ -50,9 +50,9 @@ class Reader {
     return v;
   }
   // False when the stored length is out of range.
-  bool Str(std::string& out) {
+  bool Str(std::string& out, size_t max = kMaxIdentity) {
     uint32_t n = U32();
-    if (n > kMaxIdentity) return false;
+    if (n > max) return false;
     out.assign(reinterpret_cast<const char*>(b_.data() + pos_), n);
     pos_ += n;
     return true;
@@ -63,6 +63,30 @@ class Reader {
   std::span<const std::byte> b_;
   size_t pos_ = 0;
 };
+
+void PutIdentity(Writer& w, const DeviceIdentity& id) {
+  w.U32(static_cast<uint32_t>(id.kind));
+  w.U64(id.size);
+  w.U64(id.dev);
+  w.U64(id.ino);
+  w.U64(id.btime_ns);
+  w.U64(id.mtime_ns);
+  w.U64(id.rdev);
+  w.Str(id.stable_id, kMaxStableId);
+}
+
+bool GetIdentity(Reader& r, DeviceIdentity& id) {
+  uint32_t kind = r.U32();
+  if (kind > static_cast<uint32_t>(DeviceIdentity::Kind::kMemory)) return false;
+  id.kind = static_cast<DeviceIdentity::Kind>(kind);
+  id.size = r.U64();
+  id.dev = r.U64();
+  id.ino = r.U64();
+  id.btime_ns = r.U64();
+  id.mtime_ns = r.U64();
+  id.rdev = r.U64();
+  return r.Str(id.stable_id, kMaxStableId);
+}
 
 }  // namespace
 
@@ -88,7 +112,7 @@ HeaderBlock EncodeHeader(const ChecksumHeader& h) {
   HeaderBlock block{};
   Writer w(block);
   w.Bytes(kMagic, sizeof kMagic);
-  w.U32(h.version);
+  w.U32(kFormatVersion);
   w.U32(static_cast<uint32_t>(kDigestSize));
   w.U64(h.sequence);
   w.U32(static_cast<uint32_t>(h.hash));
@@ -105,6 +129,8 @@ HeaderBlock EncodeHeader(const ChecksumHeader& h) {
   w.U64(h.recheck.end);
   w.Str(h.source);
   w.Str(h.target);
+  PutIdentity(w, h.described);
+  PutIdentity(w, h.source_id);
   uint64_t sum = Checksum64(std::span<const std::byte>(block.data(), kChecksumAt));
   for (int i = 0; i < 8; ++i) block[kChecksumAt + i] = std::byte(sum >> (8 * i));
   return block;
@@ -122,7 +148,7 @@ Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot) {
   Reader r(slot);
   r.Skip(sizeof kMagic);
   h.version = r.U32();
-  if (h.version != kFormatVersion) {
+  if (h.version < kOldestFormatVersion || h.version > kFormatVersion) {
     return Status::InvalidConfig("format version " + std::to_string(h.version) +
                                  " (this ddless reads version " + std::to_string(kFormatVersion) +
                                  ")");
@@ -140,6 +166,9 @@ Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot) {
   h.window = {r.U64(), r.U64()};
   h.recheck = {r.U64(), r.U64()};
   if (!r.Str(h.source) || !r.Str(h.target)) return Status::Corruption("identity too long");
+  if (h.version >= 2 && (!GetIdentity(r, h.described) || !GetIdentity(r, h.source_id))) {
+    return Status::Corruption("bad device identity");
+  }
   if (digest_size != kDigestSize) return Status::Corruption("unsupported digest size");
   if (!IsKnownHashKind(hash)) return Status::Corruption("unknown hash " + std::to_string(hash));
   h.hash = static_cast<HashKind>(hash);

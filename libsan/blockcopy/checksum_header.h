@@ -10,12 +10,16 @@
 #include <span>
 #include <string>
 
+#include "libsan/blockcopy/device_identity.h"
 #include "libsan/blockcopy/segment_hash.h"
 #include "libsan/util/status.h"
 
 namespace san::blockcopy {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2 added the identities of the described device and the source. A version-1 file is
+// still read (so it can be named and replaced), but never trusted for a copy.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr uint32_t kSegmentSize = 16 * 1024;
 // Two header slots, written alternately, so a torn header write leaves the other one intact.
 inline constexpr uint64_t kHeaderSlotSize = 4096;
@@ -41,8 +45,8 @@ struct Range {
 Range Cover(Range a, Range b);
 
 struct ChecksumHeader {
-  uint32_t version = kFormatVersion;
-  uint64_t sequence = 0;  // grows with every header write; the higher valid slot wins
+  uint32_t version = kFormatVersion;  // as read; every header written is kFormatVersion
+  uint64_t sequence = 0;              // grows with every header write; the higher valid slot wins
   HashKind hash = HashKind::kXxh128;
   uint64_t seed = 0;
   uint32_t segment_size = kSegmentSize;
@@ -56,6 +60,10 @@ struct ChecksumHeader {
   uint64_t valid_end = 0;  // digests at or past this offset were never written: unknown
   Range window;            // kRunning: target data here may be newer than the digests
   Range recheck;           // digests here must be checked against the target (an earlier crash)
+  // The object the digests describe (the target; the source in checksum-only mode) and the
+  // source, as of the last header write. kNone in a version-1 file.
+  DeviceIdentity described;
+  DeviceIdentity source_id;
 
   uint64_t SegmentCount() const { return (source_size + segment_size - 1) / segment_size; }
   // Size of the whole checksum file: both header slots plus one digest per segment.
@@ -69,7 +77,8 @@ using HeaderBlock = std::array<std::byte, kHeaderSlotSize>;
 HeaderBlock EncodeHeader(const ChecksumHeader& header);
 // Parses one slot. NotFound when it does not start with the ddless magic (not a ddless checksum
 // file, or a never-written slot); Corruption when the magic is there but the integrity checksum or
-// a field is wrong; InvalidConfig for a format version this build does not know.
+// a field is wrong; InvalidConfig for a format version this build does not know. A version-1
+// slot decodes with `version` 1 and no identities.
 Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot);
 
 // What a run needs the checksum file to describe.

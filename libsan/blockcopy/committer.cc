@@ -34,6 +34,9 @@ Status Committer::Start(uint64_t position, FileState state, bool background) {
   Range& r = h.recheck;
   if (r.begin >= run_start_ && r.begin < position) r.begin = std::min(position, r.end);
   if (r.empty()) r = {};
+  // After the run's last write (Finish), so the recorded modification time is the final one.
+  h.source_id = source_.Identify();
+  h.described = target_ ? target_->Identify() : h.source_id;
   h.window = state == FileState::kRunning ? Range{position, std::min(size_, position + 2 * window_)}
                                           : Range{};
   header_ = h;

@@ -20,9 +20,11 @@ namespace san::blockcopy {
 
 class Committer {
  public:
-  // `target` may be null (checksum-only). `window` is the commit window in bytes.
-  Committer(BlockDevice* target, ChecksumFile& file, uint64_t source_size, uint64_t window)
-      : target_(target), file_(file), size_(source_size), window_(window) {}
+  // `target` may be null (checksum-only). `window` is the commit window in bytes. Every header
+  // records the identities of `source` and of the device the digests describe (target, else
+  // source) as they are when the commit starts.
+  Committer(BlockDevice& source, BlockDevice* target, ChecksumFile& file, uint64_t window)
+      : source_(source), target_(target), file_(file), size_(source.size()), window_(window) {}
   ~Committer() { Wait().IgnoreError(); }
 
   // Writes `header` as a running run starting at `start` and makes it durable.
@@ -45,6 +47,7 @@ class Committer {
   Status Start(uint64_t position, FileState state, bool background);
   Status Wait();
 
+  BlockDevice& source_;
   BlockDevice* target_;
   ChecksumFile& file_;
   const uint64_t size_;

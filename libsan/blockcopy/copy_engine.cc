@@ -30,7 +30,7 @@ class CopyRun {
         host_(host),
         log_(log),
         coalescer_(opt_.max_run_bytes),
-        committer_(job.target, *job.checksum, job.source->size(), opt_.commit_window) {}
+        committer_(*job.source, job.target, *job.checksum, opt_.commit_window) {}
 
   Result<RunResult> Run(const ProgressFn& progress);
 

@@ -95,7 +95,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   if (a.parameters) {
     bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
                  a.command || a.json || a.verify || a.sparse || a.restart || a.hash || a.readers ||
-                 a.read_kib || a.commit_mib;
+                 a.read_kib || a.commit_mib || a.spot_check;
     if (other) return Refuse("-p prints the parameters and takes no other option");
     c.mode = Mode::kParameters;
     return c;
@@ -103,7 +103,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   if (a.bench_hash) {
     bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
                  a.command || a.verify || a.sparse || a.restart || a.readers || a.read_kib ||
-                 a.commit_mib;
+                 a.commit_mib || a.spot_check;
     if (other) return Refuse("--bench-hash takes only --hash and --json");
     c.mode = Mode::kHashBench;
     if (a.hash) {
@@ -136,6 +136,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   SAN_RETURN_IF_ERROR(Forbid(a.command && !copy, "-i", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.sparse && !copy, "--sparse", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.restart && !copy, "--restart", mode));
+  SAN_RETURN_IF_ERROR(Forbid(a.spot_check && !copy, "--spot-check", mode));
   SAN_RETURN_IF_ERROR(
       Forbid(a.bail && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly, "-b", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.rate && c.mode == Mode::kSpeedZones, "-r", mode));
@@ -182,6 +183,10 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   if (a.commit_mib) {
     SAN_ASSIGN_OR_RETURN(int64_t mib, ParseBounded(a.commit_mib, "--commit-window", 1, 1 << 20));
     c.engine.commit_window = static_cast<uint64_t>(mib) << 20;
+  }
+  if (a.spot_check) {
+    SAN_ASSIGN_OR_RETURN(int64_t n, ParseBounded(a.spot_check, "--spot-check", 0, 1 << 20));
+    c.spot_checks = static_cast<uint64_t>(n);
   }
   c.engine.punch_zeros = a.sparse;
   c.engine.restart = a.restart;

@@ -35,7 +35,10 @@ struct DdlessArgs {
   std::optional<std::string> readers;     // --readers
   std::optional<std::string> read_kib;    // --read-size (KiB)
   std::optional<std::string> commit_mib;  // --commit-window (MiB)
+  std::optional<std::string> spot_check;  // --spot-check N
 };
+
+inline constexpr uint64_t kDefaultSpotChecks = 8;
 
 enum class Mode {
   kCopy,          // -s -c -t
@@ -59,6 +62,8 @@ struct DdlessConfig {
   bool bail = false;
   bool json = false;
   int verbosity = 0;
+  // --spot-check: target segments compared with their digests before the file is trusted.
+  uint64_t spot_checks = kDefaultSpotChecks;
   EngineOptions engine;  // rate (-r), write limit (-m), --sparse, --restart, tuning
 };
 

@@ -9,6 +9,7 @@
 #include "libsan/blockcopy/copy_engine.h"
 #include "libsan/blockcopy/hash_benchmark.h"
 #include "libsan/blockcopy/speed_zones.h"
+#include "libsan/blockcopy/spot_check.h"
 #include "libsan/util/strings.h"
 
 namespace san::blockcopy {
@@ -23,15 +24,20 @@ struct Outcome {
 
 class Invocation {
  public:
-  Invocation(const DdlessConfig& c, DdlessEnv& e) : c_(c), e_(e) {}
+  Invocation(const DdlessConfig& c, DdlessEnv& e) : c_(c), e_(e), engine_(c.engine) {}
 
   ExitCode Run();
 
  private:
   Result<Outcome> Copy();
-  // Copy() after the checksum file was judged: target, size checks, new checksum file, run.
+  // Copy() after the checksum file was judged: target, identity and spot check, size checks,
+  // new checksum file, run. `created`: the target does not exist yet.
   Result<Outcome> PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
-                              const std::string& sid, const std::string& tid);
+                              const std::string& sid, const std::string& tid, bool created);
+  // Why `file` cannot vouch for the opened target ("" when it can): identity, then spot check.
+  // Also decides whether a -m stop may be resumed (not when the source changed since).
+  std::string CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt);
+  void StartOver(const std::string& why);
   Result<Outcome> ChecksumOnly();
   Result<Outcome> Verify();
   Result<Outcome> Zones();
@@ -47,6 +53,7 @@ class Invocation {
 
   const DdlessConfig& c_;
   DdlessEnv& e_;
+  EngineOptions engine_;  // c_.engine, with restart set when a -m stop cannot be resumed
   JsonObject json_;
   bool copy_started_ = false;  // RunCopy was called: the target is no longer ours to remove
 };
@@ -87,21 +94,68 @@ Result<Outcome> Invocation::Copy() {
   Expectation want{sid, src->size(), tid, c_.hash};
   SAN_ASSIGN_OR_RETURN(BoundChecksum ck, FindChecksumFile(e_.devices, c_.checksum, want));
   if (!ck.usable() && c_.bail) return NeedsNew(ck.needs_new);
-  if (!ck.usable() && !ck.missing) return Refused(ck);
+  if (!ck.usable() && !ck.missing && !ck.stale) return Refused(ck);
+  if (ck.stale) StartOver(ck.needs_new);
 
   // A target file created here is removed again if the run is refused before copying.
   bool created = !e_.devices.Exists(c_.target);
-  Result<Outcome> prepared = PrepareCopy(std::move(src), std::move(ck), sid, tid);
+  if (ck.usable() && created) {
+    std::string why = "the target " + c_.target + " does not exist (ddless would create it)";
+    if (c_.bail) return NeedsNew(why);
+    ck.Distrust(why);
+    StartOver(why);
+  }
+  Result<Outcome> prepared = PrepareCopy(std::move(src), std::move(ck), sid, tid, created);
   if (!prepared.ok() && created && !copy_started_) {
     e_.devices.Remove(c_.target).IgnoreError();
   }
   return prepared;
 }
 
+void Invocation::StartOver(const std::string& why) {
+  e_.log.Warning(why + "; starting over with a new checksum file (full copy)");
+  json_.Bool("started_over", true);
+}
+
+std::string Invocation::CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt) {
+  const ChecksumHeader& h = file.header();
+  // ddless' own writes of an interrupted run changed the mtime after it was recorded.
+  std::string change = IdentityChange(h.described, tgt.Identify(), h.state != FileState::kRunning);
+  if (!change.empty()) return "the target " + c_.target + " " + change;
+  if (h.state == FileState::kPartial && !engine_.restart) {
+    std::string moved = IdentityChange(h.source_id, src.Identify(), true);
+    if (!moved.empty()) {
+      e_.log.Warning("the source changed since the -m stop (" + c_.source + " " + moved +
+                     "); starting at offset 0 instead of resuming at " +
+                     std::to_string(h.committed));
+      engine_.restart = true;
+    }
+  }
+  if (c_.spot_checks == 0) return {};
+  auto random = e_.random ? e_.random : [] { return uint64_t{0}; };
+  Result<SpotCheckResult> spot = SpotCheck(tgt, file, c_.spot_checks, random);
+  if (!spot.ok())
+    return "the spot check could not read " + c_.target + ": " + spot.status().message();
+  json_.Num("spot_checked", spot->checked.size());
+  std::string offsets;
+  for (uint64_t at : spot->checked) offsets += (offsets.empty() ? "" : ", ") + std::to_string(at);
+  if (spot->differs) {
+    e_.log.Info("spot check: read segments at offsets " + offsets);
+    return "spot check: the segment at offset " + std::to_string(*spot->differs) + " of " +
+           c_.target + " differs from its digest in " + c_.checksum +
+           " (written outside ddless, or an old checksum file)";
+  }
+  e_.log.Info("spot check: " + std::to_string(spot->checked.size()) + " segments of " + c_.target +
+              " match " + c_.checksum + (offsets.empty() ? "" : " (offsets " + offsets + ")"));
+  return {};
+}
+
 Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
-                                        const std::string& sid, const std::string& tid) {
+                                        const std::string& sid, const std::string& tid,
+                                        bool created) {
   OpenOptions to;
-  to.writable = to.create = to.exclusive = to.lock = true;
+  to.writable = to.exclusive = to.lock = true;
+  to.must_create = created;  // O_EXCL: nothing may appear (or be planted) there meanwhile
   to.direct = c_.direct;
   SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> tgt, e_.devices.Open(c_.target, to));
   if (tgt->info().SameObject(src->info())) {
@@ -110,6 +164,14 @@ Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundC
   if (ck.device &&
       (ck.device->info().SameObject(src->info()) || ck.device->info().SameObject(tgt->info()))) {
     return Status::InvalidConfig("-c must name a file of its own, not the source or target");
+  }
+  if (ck.usable()) {
+    std::string why = CheckTarget(*ck.file, *src, *tgt);
+    if (!why.empty()) {
+      if (c_.bail) return NeedsNew(why);
+      ck.Distrust(why);
+      StartOver(why);
+    }
   }
   if (tgt->size() < src->size()) {
     if (tgt->info().kind != DeviceInfo::Kind::kRegularFile) {
@@ -123,18 +185,20 @@ Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundC
   if (!ck.usable()) {
     ChecksumHeader h;
     h.hash = c_.hash.value_or(HashKind::kXxh128);
-    h.seed = e_.new_seed ? e_.new_seed() : 0;
+    h.seed = e_.random ? e_.random() : 0;
     h.source = sid;
     h.target = tid;
     h.source_size = src->size();
+    h.described = tgt->Identify();
+    h.source_id = src->Identify();
     e_.log.Info("creating checksum file " + c_.checksum + " (" + std::string(HashName(h.hash)) +
                 "): every segment will be written");
-    SAN_ASSIGN_OR_RETURN(ck, CreateChecksumFile(e_.devices, c_.checksum, h));
+    SAN_ASSIGN_OR_RETURN(ck, CreateChecksumFile(e_.devices, c_.checksum, h, ck.stale));
     json_.Bool("checksum_created", true);
   }
   CopyJob job{src.get(), tgt.get(), &*ck.file, sid, tid};
   copy_started_ = true;
-  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, c_.engine, e_.host, e_.log, Progress()));
+  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, engine_, e_.host, e_.log, Progress()));
   return Finish(r);
 }
 
@@ -151,14 +215,15 @@ Result<Outcome> Invocation::ChecksumOnly() {
   if (!ck.usable()) {
     ChecksumHeader h;
     h.hash = c_.hash.value_or(HashKind::kXxh128);
-    h.seed = e_.new_seed ? e_.new_seed() : 0;
+    h.seed = e_.random ? e_.random() : 0;
     h.source = sid;
     h.source_size = src->size();
+    h.described = h.source_id = src->Identify();
     SAN_ASSIGN_OR_RETURN(ck, CreateChecksumFile(e_.devices, c_.checksum, h));
     json_.Bool("checksum_created", true);
   }
   CopyJob job{src.get(), nullptr, &*ck.file, sid, ""};
-  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, c_.engine, e_.host, e_.log, Progress()));
+  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, engine_, e_.host, e_.log, Progress()));
   return Finish(r);
 }
 
@@ -200,7 +265,7 @@ Result<Outcome> Invocation::Verify() {
   o.direct = c_.direct;
   SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> tgt, e_.devices.Open(c_.target, o));
   OpenOptions co;
-  co.lock = co.regular_only = true;
+  co.lock = co.regular_only = co.no_follow = true;
   SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> ckdev, e_.devices.Open(c_.checksum, co));
   SAN_ASSIGN_OR_RETURN(ChecksumFile file, ChecksumFile::Load(*ckdev));
   SAN_ASSIGN_OR_RETURN(std::string tid, Identity(c_.target));

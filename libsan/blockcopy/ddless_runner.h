@@ -29,7 +29,8 @@ struct DdlessEnv {
   Logger& log;                          // messages (stderr in the tool)
   std::ostream& out;                    // stdout: --json, the zones table, -p
   ProgressPrinter* progress = nullptr;  // may be null
-  std::function<uint64_t()> new_seed;   // seeds for new checksum files (random in the tool)
+  // Random numbers: seeds of new checksum files, spot-checked segments (getrandom in the tool).
+  std::function<uint64_t()> random;
   // Makes a path absolute for the checksum file's identities (the tool uses the working dir).
   std::function<std::string(const std::string&)> absolute;
 };

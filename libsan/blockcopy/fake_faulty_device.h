@@ -50,6 +50,7 @@ class FaultyDevice : public BlockDevice {
   const std::string& name() const override { return base_.name(); }
   DeviceInfo info() const override { return base_.info(); }
   uint64_t size() const override { return base_.size(); }
+  DeviceIdentity Identify() const override { return base_.Identify(); }
   Result<size_t> Read(uint64_t offset, std::span<std::byte> out) override;
   Result<size_t> Write(uint64_t offset, std::span<const ConstPiece> pieces) override;
   Status Flush() override;

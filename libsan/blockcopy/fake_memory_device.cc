@@ -3,6 +3,7 @@
 #include "libsan/blockcopy/fake_memory_device.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace san::blockcopy {
@@ -15,6 +16,7 @@ class Handle : public BlockDevice {
   const std::string& name() const override { return d_.name(); }
   DeviceInfo info() const override { return d_.info(); }
   uint64_t size() const override { return d_.size(); }
+  DeviceIdentity Identify() const override { return d_.Identify(); }
   Result<size_t> Read(uint64_t o, std::span<std::byte> out) override { return d_.Read(o, out); }
   Result<size_t> Write(uint64_t o, std::span<const ConstPiece> p) override {
     return d_.Write(o, p);
@@ -27,11 +29,17 @@ class Handle : public BlockDevice {
   MemoryDevice& d_;
 };
 
+uint64_t NextSerial() {
+  static std::atomic<uint64_t> next{1000};
+  return next++;
+}
+
 }  // namespace
 
 MemoryDevice::MemoryDevice(std::string name, uint64_t size, DeviceInfo::Kind kind)
     : name_(std::move(name)),
       kind_(kind),
+      serial_(NextSerial()),
       punch_supported_(kind == DeviceInfo::Kind::kRegularFile),
       data_(size),
       durable_(size) {}
@@ -43,6 +51,24 @@ DeviceInfo MemoryDevice::info() const {
   info.dev = 1;
   info.ino = info.rdev = std::hash<std::string>()(name_);
   return info;
+}
+
+DeviceIdentity MemoryDevice::Identify() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  DeviceIdentity id;
+  id.size = data_.size();
+  if (kind_ == DeviceInfo::Kind::kBlockDevice) {
+    id.kind = DeviceIdentity::Kind::kBlockDevice;
+    id.rdev = std::hash<std::string>()(name_);
+    id.stable_id = stable_id_;
+  } else {
+    id.kind = kind_ == DeviceInfo::Kind::kRegularFile ? DeviceIdentity::Kind::kRegularFile
+                                                      : DeviceIdentity::Kind::kMemory;
+    id.dev = 1;
+    id.ino = id.btime_ns = serial_;
+    id.mtime_ns = modifications_;
+  }
+  return id;
 }
 
 uint64_t MemoryDevice::size() const {
@@ -71,6 +97,7 @@ Result<size_t> MemoryDevice::Write(uint64_t offset, std::span<const ConstPiece> 
     durable_.resize(data_.size());
   }
   ++counters_.writes;
+  ++modifications_;
   counters_.bytes_written += bytes.size();
   ApplyLocked(offset, bytes);
   size_t n = bytes.size();
@@ -95,6 +122,7 @@ Status MemoryDevice::PunchZeros(uint64_t offset, uint64_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   if (offset + length > data_.size()) return Status::Internal(name_ + ": punch past the end");
   ++counters_.punches;
+  ++modifications_;
   counters_.bytes_punched += length;
   std::vector<std::byte> zeros(length);
   ApplyLocked(offset, zeros);
@@ -106,6 +134,7 @@ Status MemoryDevice::Resize(uint64_t new_size) {
   if (kind_ != DeviceInfo::Kind::kRegularFile) return Status::InvalidConfig(name_ + ": fixed size");
   std::lock_guard<std::mutex> lock(mu_);
   // Size changes are treated as durable at once (file system metadata journaled).
+  ++modifications_;
   data_.resize(new_size);
   durable_.resize(new_size);
   return Status::Ok();
@@ -118,6 +147,7 @@ std::string MemoryDevice::Contents() const {
 
 void MemoryDevice::SetContents(std::string_view bytes) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++modifications_;
   data_.assign(reinterpret_cast<const std::byte*>(bytes.data()),
                reinterpret_cast<const std::byte*>(bytes.data()) + bytes.size());
   durable_ = data_;
@@ -126,6 +156,7 @@ void MemoryDevice::SetContents(std::string_view bytes) {
 
 void MemoryDevice::Poke(uint64_t offset, std::string_view bytes) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++modifications_;
   std::memcpy(data_.data() + offset, bytes.data(), bytes.size());
   std::memcpy(durable_.data() + offset, bytes.data(), bytes.size());
 }

@@ -25,6 +25,10 @@ class MemoryDevice : public BlockDevice {
   const std::string& name() const override { return name_; }
   DeviceInfo info() const override;
   uint64_t size() const override;
+  // A file's inode and birth time are unique per MemoryDevice object (so re-adding a path models
+  // re-creation); its mtime counts writes, punches, resizes and pokes. A block device's rdev
+  // comes from its name; its stable id is "" unless set.
+  DeviceIdentity Identify() const override;
   Result<size_t> Read(uint64_t offset, std::span<std::byte> out) override;
   Result<size_t> Write(uint64_t offset, std::span<const ConstPiece> pieces) override;
   Status Flush() override;
@@ -36,6 +40,7 @@ class MemoryDevice : public BlockDevice {
   void SetContents(std::string_view bytes);  // also durable; size must match for block devices
   void Poke(uint64_t offset, std::string_view bytes);  // durable write, not counted
   void set_punch_supported(bool v) { punch_supported_ = v; }
+  void set_stable_id(std::string id) { stable_id_ = std::move(id); }
 
   // Simulated power loss: the content falls back to the last flush, then each later write is
   // replayed, dropped, or replayed torn (a 512-byte-aligned prefix), at random from `seed`.
@@ -56,7 +61,10 @@ class MemoryDevice : public BlockDevice {
 
   const std::string name_;
   const DeviceInfo::Kind kind_;
+  const uint64_t serial_;  // inode number and birth time of a file
   bool punch_supported_;
+  std::string stable_id_;
+  uint64_t modifications_ = 0;  // a file's mtime
   mutable std::mutex mu_;
   std::vector<std::byte> data_;
   std::vector<std::byte> durable_;

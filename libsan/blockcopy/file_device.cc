@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/loop.h>
+#include <linux/major.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 namespace san::blockcopy {
 namespace {
@@ -41,6 +45,65 @@ Status ErrnoStatus(int err, const std::string& what) {
   }
 }
 
+uint64_t Nanoseconds(const statx_timestamp& t) {
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000u + t.tv_nsec;
+}
+
+// statx of an open descriptor or a path; false when it fails.
+bool StatX(int fd, const char* path, struct statx* out) {
+  int flags = path[0] == '\0' ? AT_EMPTY_PATH : 0;
+  return statx(fd, path, flags | AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME, out) == 0;
+}
+
+// First line of a small sysfs attribute, or "" when it is absent or empty.
+std::string ReadAttribute(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\n')) line.pop_back();
+  return line.substr(0, kMaxStableId);
+}
+
+// The backing file of a loop device (LOOP_GET_STATUS64), or false for other devices.
+bool LoopBacking(int fd, uint64_t rdev, loop_info64* info) {
+  if (major(rdev) != LOOP_MAJOR) return false;
+  *info = {};
+  return ioctl(fd, LOOP_GET_STATUS64, info) == 0;
+}
+
+// An id of a block device that survives reboots (where dm-N and sdX numbers may change) but not
+// re-creation: device-mapper UUID (LVM puts the VG and LV UUIDs there), the backing file of a
+// loop device (with its birth time when the path still names it), or the disk's WWID (with the
+// partition number). "" when the kernel offers none.
+std::string StableId(int fd, uint64_t rdev) {
+  std::string base =
+      "/sys/dev/block/" + std::to_string(major(rdev)) + ":" + std::to_string(minor(rdev));
+  if (std::string uuid = ReadAttribute(base + "/dm/uuid"); !uuid.empty()) return "dm:" + uuid;
+  loop_info64 loop;
+  if (LoopBacking(fd, rdev, &loop)) {
+    std::string id = "loop:" + std::to_string(loop.lo_device) + ":" +
+                     std::to_string(loop.lo_inode) + ":" + std::to_string(loop.lo_offset) + ":" +
+                     std::to_string(loop.lo_sizelimit);
+    struct statx st;
+    const char* file = reinterpret_cast<const char*>(loop.lo_file_name);
+    if (StatX(AT_FDCWD, file, &st) && st.stx_ino == loop.lo_inode && (st.stx_mask & STATX_BTIME)) {
+      id += ":" + std::to_string(Nanoseconds(st.stx_btime));
+    }
+    return id;
+  }
+  for (const char* wwid : {"/wwid", "/device/wwid"}) {
+    if (std::string w = ReadAttribute(base + wwid); !w.empty()) return "wwid:" + w;
+  }
+  if (std::string part = ReadAttribute(base + "/partition"); !part.empty()) {
+    for (const char* wwid : {"/../wwid", "/../device/wwid"}) {
+      if (std::string w = ReadAttribute(base + wwid); !w.empty()) {
+        return "wwid:" + w + ":part" + part;
+      }
+    }
+  }
+  return {};
+}
+
 bool Aligned(uint64_t v) { return v % kDirectAlignment == 0; }
 bool Aligned(const void* p) { return reinterpret_cast<uintptr_t>(p) % kDirectAlignment == 0; }
 
@@ -59,6 +122,27 @@ class FileDevice : public BlockDevice {
 
   const std::string& name() const override { return name_; }
   DeviceInfo info() const override { return info_; }
+
+  DeviceIdentity Identify() const override {
+    DeviceIdentity id;
+    struct statx st;
+    if (!StatX(fd_, "", &st)) return id;  // kNone: never matches a recorded identity
+    if (info_.kind == DeviceInfo::Kind::kBlockDevice) {
+      id.kind = DeviceIdentity::Kind::kBlockDevice;
+      id.rdev = makedev(st.stx_rdev_major, st.stx_rdev_minor);
+      uint64_t bytes = 0;
+      id.size = ioctl(fd_, BLKGETSIZE64, &bytes) == 0 ? bytes : 0;
+      id.stable_id = StableId(fd_, id.rdev);
+      return id;
+    }
+    id.kind = DeviceIdentity::Kind::kRegularFile;
+    id.dev = makedev(st.stx_dev_major, st.stx_dev_minor);
+    id.ino = st.stx_ino;
+    id.size = st.stx_size;
+    id.mtime_ns = Nanoseconds(st.stx_mtime);
+    if (st.stx_mask & STATX_BTIME) id.btime_ns = Nanoseconds(st.stx_btime);
+    return id;
+  }
 
   uint64_t size() const override {
     if (info_.kind == DeviceInfo::Kind::kBlockDevice) return block_size_;
@@ -137,9 +221,12 @@ class FileDevice : public BlockDevice {
 }  // namespace
 
 Result<std::unique_ptr<BlockDevice>> OpenFile(const std::string& path, const OpenOptions& o) {
-  int flags = (o.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); cleared again
+  // once the object is known to be a file or block device.
+  int flags = (o.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
   if (o.create || o.must_create) flags |= O_CREAT;
-  if (o.must_create) flags |= O_EXCL;
+  if (o.must_create) flags |= O_EXCL;  // with O_CREAT also refuses any symlink at path
+  if (o.no_follow) flags |= O_NOFOLLOW;
   struct stat pre;
   if (!o.must_create && stat(path.c_str(), &pre) == 0 && S_ISBLK(pre.st_mode)) {
     flags &= ~O_CREAT;
@@ -150,6 +237,9 @@ Result<std::unique_ptr<BlockDevice>> OpenFile(const std::string& path, const Ope
   int fd = open(path.c_str(), flags, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return Status::Busy(path + ": already exists");
+    if (errno == ELOOP && o.no_follow) {
+      return Status::InvalidConfig(path + ": is a symbolic link; give the file's real path");
+    }
     return ErrnoStatus(errno, "open " + path);
   }
   struct stat st;
@@ -178,6 +268,15 @@ Result<std::unique_ptr<BlockDevice>> OpenFile(const std::string& path, const Ope
   info.dev = st.st_dev;
   info.ino = st.st_ino;
   info.rdev = st.st_rdev;
+  if (loop_info64 loop; S_ISBLK(st.st_mode) && LoopBacking(fd, st.st_rdev, &loop)) {
+    info.backing_dev = loop.lo_device;
+    info.backing_ino = loop.lo_inode;
+  }
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+    Status s = ErrnoStatus(errno, "open " + path);
+    close(fd);
+    return s;
+  }
   if (o.lock && flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     close(fd);
@@ -214,6 +313,15 @@ Status RealDeviceOpener::Remove(const std::string& path) {
 
 Status RealDeviceOpener::Rename(const std::string& from, const std::string& to) {
   if (rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus(errno, "rename " + from);
+  // Without this a crash could bring back the file the rename replaced.
+  size_t slash = to.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : to.substr(0, slash);
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open directory " + dir);
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return ErrnoStatus(err, "flush directory " + dir);
   return Status::Ok();
 }
 

@@ -32,6 +32,7 @@ po::options_description Describe() {
       ("readers", text())
       ("read-size", text())
       ("commit-window", text())
+      ("spot-check", text())
       ("bench-hash", po::bool_switch())
       ("help,h", po::bool_switch());
   // clang-format on
@@ -82,6 +83,7 @@ san::Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     a.readers = Get(vm, "readers");
     a.read_kib = Get(vm, "read-size");
     a.commit_mib = Get(vm, "commit-window");
+    a.spot_check = Get(vm, "spot-check");
     a.bench_hash = vm["bench-hash"].as<bool>();
     cl.help = vm["help"].as<bool>();
     return cl;
@@ -95,6 +97,7 @@ std::string HelpText() {
 
 Usage:
   ddless [-d] -s SRC [-r MB/s] -c CHECKSUM [-b] -t TARGET [-m GB -i CMD] [-v|-vv]   copy
+         [--spot-check N]
   ddless [-d] -s SRC -c CHECKSUM [-v]                         checksum only (no target)
   ddless [-d] -s SRC [-v]                                     read-speed zones (to stdout)
   ddless -p                                                   print the parameters
@@ -105,10 +108,14 @@ Options:
   -d           direct I/O (O_DIRECT) on source and target: bypasses the page cache
   -s SRC       source: block device or regular file
   -r MB/s      limit the source read rate (MB = 2^20 bytes; decimals allowed)
-  -c CHECKSUM  checksum file of this source/target pair, created by the first copy. A file made
-               for another source, target, size or hash is refused, never reused or overwritten.
+  -c CHECKSUM  checksum file of this source/target pair, created by the first copy (never a
+               symlink). A file made for another source, target, size or hash is refused, never
+               reused or overwritten. It records the target's identity: when the target was
+               deleted, re-created, truncated, replaced, modified outside ddless (file mtime) or
+               fails the spot check, ddless starts over with a new checksum file (full copy).
   -b           exit 3 instead of copying everything when a new checksum file is required
-               (none yet, one that does not fit this pair, or one of the original ddless)
+               (none yet, one that does not fit this pair or this target any more, one of an
+               older format, or one of the original ddless); nothing is written
   -t TARGET    target: block device at least as large as the source, or a file (created or
                extended to the source size; zero segments become holes)
   -m GB        stop once GB (2^30 bytes) have changed on the target; the next run resumes there
@@ -125,7 +132,10 @@ Options:
   --sparse     deallocate runs of zero segments on a block-device target (thin LVs) instead
                of writing zeros (falls back to writing when the device cannot)
   --bench-hash measure single-core digest throughput on 16 KiB segments (cache-hot and DRAM)
-  --restart    start at offset 0 even if the last run stopped at its -m limit (new snapshot)
+  --restart    start at offset 0 even if the last run stopped at its -m limit (new snapshot;
+               a changed source file or re-created LV is noticed without it)
+  --spot-check N  before trusting CHECKSUM, read N random segments of TARGET and compare them
+               with their digests (default 8; 0 = off). Only --verify reads every segment.
   --readers N  reads in flight (default 4)
   --read-size KiB  bytes per read, a multiple of 16 (default 1024)
   --commit-window MiB  source bytes between commits (default 256); also the most an
@@ -138,7 +148,7 @@ Exit codes:
   0  done (copy complete, checksum file written, verify found every segment matching)
   1  error; the message is on stderr (and in --json)
   2  the -m write limit was reached (after -i CMD succeeded); run again to continue
-  3  a new checksum file is required (only with -b); nothing was written
+  3  a new checksum file is required (only with -b); nothing was written to the target
 
 Crash safety: a segment's new digest is stored only after its data is durable on the target.
 After a crash or kill, the next run re-checks what the interrupted run may have written.
