@@ -162,6 +162,25 @@ TEST(DdlessConfigTest, AdditionsAreParsed) {
   EXPECT_THAT(Refusal(a), HasSubstr("multiple of 16"));
 }
 
+TEST(DdlessConfigTest, SpotCheckCountOnlyForACopy) {
+  DdlessArgs a = CopyArgs();
+  EXPECT_EQ(ResolveArgs(a)->spot_checks, kDefaultSpotChecks);
+  a.spot_check = "0";
+  EXPECT_EQ(ResolveArgs(a)->spot_checks, 0u);
+  a.spot_check = "64";
+  EXPECT_EQ(ResolveArgs(a)->spot_checks, 64u);
+  for (const char* bad : {"-1", "", "8k", "2000000"}) {
+    a.spot_check = bad;
+    EXPECT_THAT(Refusal(a), HasSubstr("--spot-check")) << bad;
+  }
+  DdlessArgs v;
+  v.checksum = "x.ck";
+  v.target = "/dev/sdb";
+  v.verify = true;
+  v.spot_check = "8";
+  EXPECT_THAT(Refusal(v), HasSubstr("--spot-check does not apply to --verify"));
+}
+
 TEST(DdlessConfigTest, ModeNames) {
   EXPECT_EQ(ModeName(Mode::kCopy), "copy");
   EXPECT_EQ(ModeName(Mode::kVerify), "verify");

@@ -9,6 +9,7 @@
 
 #include "libsan/blockcopy/fake_faulty_device.h"
 #include "libsan/blockcopy/fake_memory_device.h"
+#include "tests/support/test_data.h"
 #include "tests/unit/blockcopy/engine_test_util.h"
 
 namespace san::blockcopy {
@@ -292,6 +293,196 @@ TEST_F(DdlessRunnerTest, AnEmptySourceIsRefused) {
   a.source = "/dev/empty";
   EXPECT_EQ(Run(a), ExitCode::kError);
   EXPECT_THAT(log_.Text(), HasSubstr("/dev/empty is empty"));
+}
+
+// --- the checksum file is bound to its target ---------------------------------------------------
+
+class DdlessIdentityTest : public DdlessRunnerTest {
+ protected:
+  DdlessArgs ToFile() {
+    DdlessArgs a = Copy();
+    a.target = "/img";
+    return a;
+  }
+  // -b must exit 3 and leave `target` as it was; then a plain run starts over and copies all.
+  void ExpectDistrustedThenRecopied(const DdlessArgs& args, const std::string& why) {
+    DdlessArgs bail = args;
+    bail.bail = true;
+    MemoryDevice* before = opener_.Find(*args.target);
+    std::string content = before ? before->Contents() : "";
+    EXPECT_EQ(Run(bail), ExitCode::kNewChecksumRequired);
+    EXPECT_THAT(log_.Text(), HasSubstr(why));
+    EXPECT_THAT(log_.Text(), HasSubstr("a new checksum file is required"));
+    MemoryDevice* after = opener_.Find(*args.target);
+    EXPECT_EQ(after != nullptr, before != nullptr);
+    if (after) {
+      EXPECT_EQ(after->Contents(), content);
+    }
+    DdlessArgs plain = args;
+    plain.json = true;
+    EXPECT_EQ(Run(plain), ExitCode::kOk);
+    EXPECT_THAT(log_.Text(), HasSubstr("starting over with a new checksum file (full copy)"));
+    EXPECT_THAT(out_.str(), HasSubstr("\"started_over\":true"));
+    EXPECT_THAT(out_.str(), HasSubstr("\"bytes_written\":2097152"));
+    ASSERT_NE(opener_.Find(*args.target), nullptr);
+    EXPECT_EQ(opener_.Find(*args.target)->Contents().substr(0, kSize), src_->Contents());
+    DdlessArgs again = args;
+    again.json = true;
+    EXPECT_EQ(Run(again), ExitCode::kOk);  // and the new file is trusted again
+    EXPECT_THAT(out_.str(), HasSubstr("\"bytes_written\":0"));
+  }
+};
+
+TEST_F(DdlessIdentityTest, AReCreatedTargetFileIsNotTrusted) {
+  opener_.Add("/img", 0, DeviceInfo::Kind::kRegularFile);
+  ASSERT_EQ(Run(ToFile()), ExitCode::kOk);
+  opener_.Add("/img", kSize, DeviceInfo::Kind::kRegularFile);  // rm; truncate -s 2M: zeros
+  ExpectDistrustedThenRecopied(ToFile(), "the target /img was deleted and re-created");
+}
+
+TEST_F(DdlessIdentityTest, AMissingTargetIsNotCreatedUnderAnOldChecksumFile) {
+  ASSERT_EQ(Run(ToFile()), ExitCode::kOk);
+  ASSERT_TRUE(opener_.Remove("/img").ok());
+  ExpectDistrustedThenRecopied(ToFile(), "the target /img does not exist (ddless would create it)");
+}
+
+TEST_F(DdlessIdentityTest, ATruncatedTargetIsNotExtendedUnderAnOldChecksumFile) {
+  ASSERT_EQ(Run(ToFile()), ExitCode::kOk);
+  ASSERT_TRUE(opener_.Find("/img")->Resize(4096).ok());
+  ExpectDistrustedThenRecopied(ToFile(), "changed size (2 MiB -> 4 KiB)");
+}
+
+TEST_F(DdlessIdentityTest, ATargetFileModifiedOutsideDdlessIsNotTrusted) {
+  ASSERT_EQ(Run(ToFile()), ExitCode::kOk);
+  opener_.Find("/img")->Poke(3 * kSegmentSize, "foreign");
+  ExpectDistrustedThenRecopied(ToFile(), "was modified since ddless last wrote it");
+}
+
+TEST_F(DdlessIdentityTest, AReCreatedLvHasANewUuid) {
+  dst_->set_stable_id("dm:LVM-vg-lv1");
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  dst_->set_stable_id("dm:LVM-vg-lv2");
+  ExpectDistrustedThenRecopied(Copy(), "is another device (dm:LVM-vg-lv1 -> dm:LVM-vg-lv2)");
+}
+
+TEST_F(DdlessIdentityTest, TheSpotCheckFindsWritesToABlockDeviceOutsideDdless) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  dst_->Poke(77 * kSegmentSize + 1, "foreign");
+  DdlessArgs a = Copy();
+  a.spot_check = "1000";  // every segment: the one poked is certainly in the sample
+  ExpectDistrustedThenRecopied(a, "spot check: the segment at offset 1261568 of /dev/dst differs");
+}
+
+TEST_F(DdlessIdentityTest, WithoutASpotCheckOnlyVerifyFindsAForeignWrite) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  dst_->Poke(77 * kSegmentSize + 1, "foreign");
+  DdlessArgs a = Copy();
+  a.spot_check = "0";
+  EXPECT_EQ(Run(a), ExitCode::kOk);  // the documented limit: nothing compared the target
+  EXPECT_FALSE(Same());
+  DdlessArgs v;
+  v.verify = true;
+  v.checksum = "/ck";
+  v.target = "/dev/dst";
+  EXPECT_EQ(Run(v), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("1 of 128 segments of /dev/dst differ"));
+}
+
+TEST_F(DdlessIdentityTest, TheSpotCheckIsLoggedWithItsOffsets) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  DdlessArgs a = Copy();
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_THAT(log_.Text(), HasSubstr("spot check: 8 segments of /dev/dst match /ck (offsets "));
+  EXPECT_THAT(out_.str(), HasSubstr("\"spot_checked\":8"));
+}
+
+// A file of format version 1 (captured from the real ddless of that version) records no target
+// identity: it is named and replaced, never trusted.
+TEST_F(DdlessIdentityTest, AVersion1ChecksumFileIsReplacedNotTrusted) {
+  std::string v1 = san::testing::ReadTestData("ddless/v1_copy.ck");
+  std::string seq;
+  for (int i = 1; i <= 12000; ++i) seq += std::to_string(i) + "\n";
+  ASSERT_EQ(seq.size(), 60894u);
+  opener_.Add("/tmp/v1cap/src", 0, DeviceInfo::Kind::kRegularFile).SetContents(seq);
+  opener_.Add("/tmp/v1cap/dst", 0, DeviceInfo::Kind::kRegularFile)
+      .SetContents(std::string(60894, 'z'));
+  opener_.Add("/v1.ck", 0, DeviceInfo::Kind::kRegularFile).SetContents(v1);
+  DdlessArgs a;
+  a.source = "/tmp/v1cap/src";
+  a.target = "/tmp/v1cap/dst";
+  a.checksum = "/v1.ck";
+  a.bail = true;
+  EXPECT_EQ(Run(a), ExitCode::kNewChecksumRequired);
+  EXPECT_THAT(log_.Text(), HasSubstr("has format version 1, which does not record the target"));
+  EXPECT_EQ(opener_.Find("/v1.ck")->Contents(), v1);
+  a.bail = false;
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_EQ(opener_.Find("/tmp/v1cap/dst")->Contents(), seq);
+  Result<ChecksumFile> now = ChecksumFile::Load(*opener_.Find("/v1.ck"));
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_EQ(now->header().version, kFormatVersion);
+  EXPECT_EQ(now->header().described.kind, DeviceIdentity::Kind::kRegularFile);
+}
+
+// After a -m stop the next run resumes at the stop; had the source changed before that position,
+// the change was never copied and the run still ended with exit 0.
+TEST_F(DdlessIdentityTest, AChangedSourceFileIsNotResumedAfterAWriteLimitStop) {
+  MemoryDevice& file = opener_.Add("/src.img", 0, DeviceInfo::Kind::kRegularFile);
+  file.SetContents(src_->Contents());
+  DdlessArgs a = Copy();
+  a.source = "/src.img";
+  a.max_gb = "0.0005";  // 512 KiB
+  EXPECT_EQ(Run(a), ExitCode::kWriteLimit);
+  file.Poke(10, "changed before the stop position");
+  a.max_gb.reset();
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the -m stop"));
+  EXPECT_EQ(dst_->Contents(), file.Contents());
+}
+
+TEST_F(DdlessIdentityTest, AnUnchangedSourceIsResumed) {
+  DdlessArgs a = Copy();
+  a.max_gb = "0.0005";
+  EXPECT_EQ(Run(a), ExitCode::kWriteLimit);
+  a.max_gb.reset();
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"start\":524288"));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr("source changed")));
+}
+
+// --- a failed flush is never success ------------------------------------------------------------
+
+TEST_F(DdlessRunnerTest, AFailingFlushOfTheTargetOrTheChecksumFileIsAnError) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  for (const char* path : {"/dev/dst", "/ck"}) {
+    src_->Poke(5 * kSegmentSize, path);
+    opener_.SetWrapper(path, [](BlockDevice& d) {
+      FaultPlan plan;
+      plan.fail_flush = true;
+      return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, plan));
+    });
+    DdlessArgs a = Copy();
+    a.json = true;
+    EXPECT_EQ(Run(a), ExitCode::kError) << path;
+    EXPECT_THAT(out_.str(), HasSubstr("Input/output error")) << path;
+    opener_.SetWrapper(path, [](BlockDevice& d) {
+      return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, FaultPlan{}));
+    });
+    EXPECT_EQ(Run(Copy()), ExitCode::kOk) << path;  // the next run repairs it
+    EXPECT_TRUE(Same()) << path;
+  }
+  DdlessArgs only;
+  only.source = "/dev/src";
+  only.checksum = "/only.ck";
+  opener_.SetWrapper("/only.ck.ddless-new", [](BlockDevice& d) {
+    FaultPlan plan;
+    plan.fail_flush = true;
+    return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, plan));
+  });
+  EXPECT_EQ(Run(only), ExitCode::kError);
+  EXPECT_FALSE(opener_.Exists("/only.ck"));
 }
 
 }  // namespace

@@ -135,6 +135,66 @@ TEST_F(FileDeviceTest, SameObjectFollowsTheInodeNotThePath) {
   EXPECT_FALSE((*a)->info().SameObject((*b)->info()));
 }
 
+// Before O_NONBLOCK, opening a FIFO read-only waited for a writer for ever (--verify, -s).
+TEST_F(FileDeviceTest, AFifoIsRefusedWithoutWaitingForAWriter) {
+  ASSERT_EQ(mkfifo(Path("fifo").c_str(), 0600), 0);
+  for (bool writable : {false, true}) {
+    OpenOptions o;
+    o.writable = writable;
+    Result<std::unique_ptr<BlockDevice>> dev = OpenFile(Path("fifo"), o);
+    EXPECT_EQ(dev.status().code(), Code::kInvalidConfig);
+    EXPECT_THAT(dev.status().message(), HasSubstr("neither a regular file nor a block device"));
+  }
+  OpenOptions regular;
+  regular.regular_only = true;
+  EXPECT_THAT(OpenFile(Path("fifo"), regular).status().message(), HasSubstr("not a regular file"));
+}
+
+TEST_F(FileDeviceTest, NoFollowRefusesASymlinkEvenWhenCreating) {
+  Write("victim", "precious");
+  ASSERT_EQ(symlink(Path("victim").c_str(), Path("link").c_str()), 0);
+  OpenOptions o;
+  o.writable = o.create = o.no_follow = true;
+  Result<std::unique_ptr<BlockDevice>> dev = OpenFile(Path("link"), o);
+  EXPECT_EQ(dev.status().code(), Code::kInvalidConfig);
+  EXPECT_THAT(dev.status().message(), HasSubstr("is a symbolic link"));
+  EXPECT_EQ(ReadBack("victim"), "precious");
+}
+
+TEST_F(FileDeviceTest, IdentifyTracksReCreationAndModification) {
+  Write("t", std::string(8192, 'a'));
+  OpenOptions o;
+  o.writable = true;
+  auto dev = OpenFile(Path("t"), o);
+  ASSERT_TRUE(dev.ok());
+  DeviceIdentity first = (*dev)->Identify();
+  EXPECT_EQ(first.kind, DeviceIdentity::Kind::kRegularFile);
+  EXPECT_EQ(first.size, 8192u);
+  EXPECT_EQ(IdentityChange(first, (*dev)->Identify(), true), "");
+  // Force a different modification time than the coarse clock might give.
+  timespec times[2] = {{0, UTIME_OMIT}, {12345, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, Path("t").c_str(), times, 0), 0);
+  EXPECT_THAT(IdentityChange(first, (*dev)->Identify(), true), HasSubstr("modified"));
+  dev->reset();
+  std::filesystem::remove(Path("t"));
+  Write("t", std::string(8192, 'a'));
+  auto again = OpenFile(Path("t"), o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_THAT(IdentityChange(first, (*again)->Identify(), false), HasSubstr("re-created"));
+}
+
+TEST(DeviceInfoTest, ALoopDeviceIsTheSameObjectAsItsBackingFile) {
+  DeviceInfo file{DeviceInfo::Kind::kRegularFile, 0x803, 77, 0, 0, 0};
+  DeviceInfo loop{DeviceInfo::Kind::kBlockDevice, 5, 300, (7 << 8) | 1, 0x803, 77};
+  DeviceInfo loop2{DeviceInfo::Kind::kBlockDevice, 5, 301, (7 << 8) | 2, 0x803, 77};
+  DeviceInfo other{DeviceInfo::Kind::kRegularFile, 0x803, 78, 0, 0, 0};
+  EXPECT_TRUE(loop.SameObject(file));
+  EXPECT_TRUE(file.SameObject(loop));
+  EXPECT_TRUE(loop.SameObject(loop2));
+  EXPECT_FALSE(loop.SameObject(other));
+  EXPECT_FALSE(other.SameObject(loop));
+}
+
 TEST_F(FileDeviceTest, OpenerRenamesAndChecksExistence) {
   RealDeviceOpener opener;
   Write("from", "x");

@@ -85,7 +85,7 @@ TEST(ReportTest, ParametersNameTheFormat) {
   std::string p = ParametersText(EngineOptions{});
   EXPECT_THAT(p, HasSubstr("segment_size: 16384\n"));
   EXPECT_THAT(p, HasSubstr("read_size: 1048576\n"));
-  EXPECT_THAT(p, HasSubstr("checksum_format: 1\n"));
+  EXPECT_THAT(p, HasSubstr("checksum_format: 2\n"));
 }
 
 }  // namespace
