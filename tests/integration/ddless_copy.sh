@@ -45,6 +45,11 @@ check "verify names the damaged segment" "$((5000000 / 16384 * 16384))" \
   "$(printf '%s' "$OUT" | sed -n 's/.*"first_differences":\[\([0-9]*\).*/\1/p')"
 check_match "verify explains on stderr" "1 of 4096 segments of dst differ" "$(cat err)"
 cp src dst
+# That repair wrote to the target outside ddless (its mtime changed): the checksum file is no
+# longer trusted, the next run starts over.
+ERR=$("$DDLESS" -s src -c ck -t dst 2>&1)
+check_match "a target written outside ddless: the next run starts over" \
+  "modified since ddless last wrote it.*starting over" "$ERR"
 
 # Adopting an existing copy: checksum-only mode on the target, then copy: nothing rewritten.
 cp src copy2
