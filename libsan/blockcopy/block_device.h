@@ -63,6 +63,14 @@ class BlockDevice {
   virtual Status PunchZeros(uint64_t offset, uint64_t length) = 0;
   // Grows or shrinks a regular file. InvalidConfig for devices of fixed size.
   virtual Status Resize(uint64_t new_size) = 0;
+  // Drops cached clean pages of [offset, offset+length), so the next read comes from the medium.
+  // After a failed flush Linux keeps the unwritten data in the page cache marked clean: reads
+  // that must see what really is on the target (re-checks, spot checks) call this first.
+  // A hint: devices without a cache do nothing.
+  virtual void DropCache(uint64_t offset, uint64_t length) {
+    (void)offset;
+    (void)length;
+  }
 };
 
 // How ddless wants a path opened.

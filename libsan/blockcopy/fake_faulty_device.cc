@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "libsan/blockcopy/fake_memory_device.h"
+
 namespace san::blockcopy {
 
 KillSwitch::Verdict KillSwitch::Tick() {
@@ -73,7 +75,12 @@ Result<size_t> FaultyDevice::Write(uint64_t offset, std::span<const ConstPiece> 
 
 Status FaultyDevice::Flush() {
   SAN_RETURN_IF_ERROR(Tick());
-  if (plan_.fail_flush) return Status::Internal("flush " + name() + ": Input/output error");
+  if (plan_.fail_flush) {
+    if (plan_.flush_loses_writes) {
+      if (auto* memory = dynamic_cast<MemoryDevice*>(&base_)) memory->LoseUnflushedWrites();
+    }
+    return Status::Internal("flush " + name() + ": Input/output error");
+  }
   return base_.Flush();
 }
 

@@ -19,6 +19,9 @@ struct FaultPlan {
   std::optional<uint64_t> eio_read_at;   // a Read covering this offset fails (EIO)
   std::optional<uint64_t> eio_write_at;  // a Write covering this offset fails (EIO)
   bool fail_flush = false;               // Flush fails (EIO)
+  // With fail_flush on a MemoryDevice: as Linux does, the unflushed writes never reach the
+  // medium but stay readable from the "page cache" until DropCache (see MemoryDevice::LoseWrites).
+  bool flush_loses_writes = false;
 };
 
 // Counts I/O operations across the devices that share it; the `kill_at`-th one (1-based) is
@@ -56,6 +59,7 @@ class FaultyDevice : public BlockDevice {
   Status Flush() override;
   Status PunchZeros(uint64_t offset, uint64_t length) override;
   Status Resize(uint64_t new_size) override;
+  void DropCache(uint64_t offset, uint64_t length) override { base_.DropCache(offset, length); }
 
  private:
   // Not OK when the process is dead (or dies at this operation and `torn` is null).

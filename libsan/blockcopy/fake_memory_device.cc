@@ -24,6 +24,7 @@ class Handle : public BlockDevice {
   Status Flush() override { return d_.Flush(); }
   Status PunchZeros(uint64_t o, uint64_t n) override { return d_.PunchZeros(o, n); }
   Status Resize(uint64_t n) override { return d_.Resize(n); }
+  void DropCache(uint64_t o, uint64_t n) override { d_.DropCache(o, n); }
 
  private:
   MemoryDevice& d_;
@@ -181,6 +182,23 @@ void MemoryDevice::PowerLoss(uint64_t seed) {
   }
   durable_ = data_;
   unflushed_.clear();
+}
+
+void MemoryDevice::LoseUnflushedWrites() {
+  std::lock_guard<std::mutex> lock(mu_);
+  unflushed_.clear();  // durable_ keeps the old content; data_ (the cache) the new one
+}
+
+void MemoryDevice::DropCache(uint64_t offset, uint64_t length) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (offset >= data_.size()) return;
+  uint64_t end = offset + std::min<uint64_t>(length, data_.size() - offset);
+  std::memcpy(data_.data() + offset, durable_.data() + offset, end - offset);
+  // Dirty pages are not dropped: unflushed writes in the range stay visible.
+  for (const Pending& p : unflushed_) {
+    uint64_t b = std::max(offset, p.offset), e = std::min(end, p.offset + p.bytes.size());
+    if (b < e) std::memcpy(data_.data() + b, p.bytes.data() + (b - p.offset), e - b);
+  }
 }
 
 MemoryDevice::Counters MemoryDevice::counters() const {

@@ -45,6 +45,10 @@ class MemoryDevice : public BlockDevice {
   // Simulated power loss: the content falls back to the last flush, then each later write is
   // replayed, dropped, or replayed torn (a 512-byte-aligned prefix), at random from `seed`.
   void PowerLoss(uint64_t seed);
+  // A failed writeback (fsync EIO): the writes since the last flush never reach the medium, but
+  // reads keep returning them (clean pages in the cache) until DropCache covers them.
+  void LoseUnflushedWrites();
+  void DropCache(uint64_t offset, uint64_t length) override;
 
   struct Counters {
     uint64_t reads = 0, writes = 0, bytes_written = 0, flushes = 0, punches = 0, bytes_punched = 0;

@@ -200,6 +200,11 @@ class FileDevice : public BlockDevice {
     return ErrnoStatus(err, "deallocate " + name_ + " at " + std::to_string(offset));
   }
 
+  void DropCache(uint64_t offset, uint64_t length) override {
+    posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                  POSIX_FADV_DONTNEED);  // a hint: errors ignored
+  }
+
   Status Resize(uint64_t new_size) override {
     if (info_.kind != DeviceInfo::Kind::kRegularFile) {
       return Status::InvalidConfig(name_ + ": a block device cannot be resized by ddless");

@@ -65,6 +65,9 @@ Status SegmentClassifier::RecheckTarget(const Chunk& chunk, std::vector<Digest>&
       std::min<uint64_t>(chunk.offset + last * kSegmentSize, chunk.offset + chunk.length);
   uint64_t read_begin = chunk.offset + first * kSegmentSize;
   AlignedBuffer buf(read_end - read_begin);
+  // From the medium, not the cache: after a failed flush the cache may hold data the disk never
+  // got.
+  config_.target->DropCache(read_begin, buf.size());
   SAN_RETURN_IF_ERROR(ReadFull(*config_.target, read_begin, buf.span()));
   for (size_t j = first; j < last; ++j) {
     size_t at = (j - first) * kSegmentSize;

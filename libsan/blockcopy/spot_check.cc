@@ -59,6 +59,7 @@ Result<SpotCheckResult> SpotCheck(BlockDevice& target, const ChecksumFile& file,
   for (uint64_t segment : PickSpotSegments(h, count, random)) {
     uint64_t offset = segment * h.segment_size;
     size_t len = static_cast<size_t>(std::min<uint64_t>(h.segment_size, h.source_size - offset));
+    target.DropCache(offset, len);  // what the medium holds, not what the cache remembers
     SAN_RETURN_IF_ERROR(ReadFull(target, offset, buf.span().first(len)));
     Digest stored;
     SAN_RETURN_IF_ERROR(file.ReadDigests(segment, std::span(&stored, 1)));

@@ -224,5 +224,22 @@ TEST(CopyEngineTest, FailingTargetFlushFailsTheRunWithoutCommittingDigests) {
   EXPECT_TRUE(f.TargetMatches());
 }
 
+// Linux after a failed fsync: the data never reached the disk, but the page cache keeps it (clean)
+// and reads return it. A re-check that trusted the cache would record digests for data the
+// target does not hold; it must read what the medium has.
+TEST(CopyEngineTest, AfterAFailedFlushTheRecheckReadsTheMediumNotTheCache) {
+  EngineFixture f(1 << 20);
+  ASSERT_TRUE(f.Copy().ok());
+  ChangeSegment(f.source, 2, 5);
+  FaultPlan lost;
+  lost.fail_flush = lost.flush_loses_writes = true;
+  FaultyDevice dst(f.target, lost);
+  EXPECT_FALSE(f.Copy(nullptr, &dst).ok());
+  ASSERT_TRUE(f.TargetMatches());          // as the cache shows it
+  ASSERT_TRUE(f.Copy().ok());              // re-checks the window of the failed run
+  f.target.DropCache(0, f.target.size());  // the cache is evicted later: what is on the disk?
+  EXPECT_TRUE(f.TargetMatches());
+}
+
 }  // namespace
 }  // namespace san::blockcopy
