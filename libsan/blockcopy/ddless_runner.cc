@@ -36,7 +36,7 @@ class Invocation {
                               const std::string& sid, const std::string& tid, bool created);
   // Why `file` cannot vouch for the opened target ("" when it can): identity, then spot check.
   // Also decides whether a -m stop may be resumed (not when the source changed since).
-  std::string CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt);
+  Result<std::string> CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt);
   void StartOver(const std::string& why);
   Result<Outcome> ChecksumOnly();
   Result<Outcome> Verify();
@@ -117,11 +117,12 @@ void Invocation::StartOver(const std::string& why) {
   json_.Bool("started_over", true);
 }
 
-std::string Invocation::CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt) {
+Result<std::string> Invocation::CheckTarget(const ChecksumFile& file, BlockDevice& src,
+                                            BlockDevice& tgt) {
   const ChecksumHeader& h = file.header();
   // ddless' own writes of an interrupted run changed the mtime after it was recorded.
   std::string change = IdentityChange(h.described, tgt.Identify(), h.state != FileState::kRunning);
-  if (!change.empty()) return "the target " + c_.target + " " + change;
+  if (!change.empty()) return std::string("the target " + c_.target + " " + change);
   if (h.state == FileState::kPartial && !engine_.restart) {
     std::string moved = IdentityChange(h.source_id, src.Identify(), true);
     if (!moved.empty()) {
@@ -131,23 +132,27 @@ std::string Invocation::CheckTarget(const ChecksumFile& file, BlockDevice& src, 
       engine_.restart = true;
     }
   }
-  if (c_.spot_checks == 0) return {};
+  if (c_.spot_checks == 0) return std::string();
   auto random = e_.random ? e_.random : [] { return uint64_t{0}; };
-  Result<SpotCheckResult> spot = SpotCheck(tgt, file, c_.spot_checks, random);
-  if (!spot.ok())
-    return "the spot check could not read " + c_.target + ": " + spot.status().message();
-  json_.Num("spot_checked", spot->checked.size());
+  Clock::time_point t0 = e_.host.Now();
+  // A read error is an error of its own (exit 1), not a reason to rewrite the whole target.
+  SAN_ASSIGN_OR_RETURN(SpotCheckResult spot, SpotCheck(tgt, file, c_.spot_checks, random));
+  double seconds = std::chrono::duration<double>(e_.host.Now() - t0).count();
+  json_.Num("spot_checked", spot.checked.size()).Real("spot_check_seconds", seconds);
+  char took[32];
+  std::snprintf(took, sizeof took, " in %.1f ms", seconds * 1000);
   std::string offsets;
-  for (uint64_t at : spot->checked) offsets += (offsets.empty() ? "" : ", ") + std::to_string(at);
-  if (spot->differs) {
+  for (uint64_t at : spot.checked) offsets += (offsets.empty() ? "" : ", ") + std::to_string(at);
+  if (spot.differs) {
     e_.log.Info("spot check: read segments at offsets " + offsets);
-    return "spot check: the segment at offset " + std::to_string(*spot->differs) + " of " +
+    return "spot check: the segment at offset " + std::to_string(*spot.differs) + " of " +
            c_.target + " differs from its digest in " + c_.checksum +
            " (written outside ddless, or an old checksum file)";
   }
-  e_.log.Info("spot check: " + std::to_string(spot->checked.size()) + " segments of " + c_.target +
-              " match " + c_.checksum + (offsets.empty() ? "" : " (offsets " + offsets + ")"));
-  return {};
+  e_.log.Info("spot check: " + std::to_string(spot.checked.size()) + " segments of " + c_.target +
+              " match " + c_.checksum + took +
+              (offsets.empty() ? "" : " (offsets " + offsets + ")"));
+  return std::string();
 }
 
 Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
@@ -166,7 +171,7 @@ Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundC
     return Status::InvalidConfig("-c must name a file of its own, not the source or target");
   }
   if (ck.usable()) {
-    std::string why = CheckTarget(*ck.file, *src, *tgt);
+    SAN_ASSIGN_OR_RETURN(std::string why, CheckTarget(*ck.file, *src, *tgt));
     if (!why.empty()) {
       if (c_.bail) return NeedsNew(why);
       ck.Distrust(why);

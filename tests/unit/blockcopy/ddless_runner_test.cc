@@ -393,8 +393,24 @@ TEST_F(DdlessIdentityTest, TheSpotCheckIsLoggedWithItsOffsets) {
   DdlessArgs a = Copy();
   a.json = true;
   EXPECT_EQ(Run(a), ExitCode::kOk);
-  EXPECT_THAT(log_.Text(), HasSubstr("spot check: 8 segments of /dev/dst match /ck (offsets "));
+  EXPECT_THAT(log_.Text(), HasSubstr("spot check: 8 segments of /dev/dst match /ck in "));
   EXPECT_THAT(out_.str(), HasSubstr("\"spot_checked\":8"));
+}
+
+TEST_F(DdlessIdentityTest, ASpotCheckReadErrorIsAnErrorNotARecopy) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  opener_.SetWrapper("/dev/dst", [](BlockDevice& d) {
+    FaultPlan plan;
+    plan.eio_read_at = 9 * kSegmentSize;
+    return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, plan));
+  });
+  dst_->ResetCounters();
+  DdlessArgs a = Copy();
+  a.spot_check = "1000";
+  EXPECT_EQ(Run(a), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("Input/output error"));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr("starting over")));
+  EXPECT_EQ(dst_->counters().writes, 0u);
 }
 
 // A file of format version 1 (captured from the real ddless of that version) records no target
