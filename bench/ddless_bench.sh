@@ -72,6 +72,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
   timed lower_buffered dd if=src of=/dev/null bs=1M status=none
   timed ddless_buffered "$DDLESS" -s src -c ck_b -t dst_b --json
   WRITTEN=$(sed -n 's/.*"bytes_written":\([0-9]*\).*/\1/p' out.ddless_buffered)
+  # The spot check (8 target segments read from the medium) is part of that run; its own time:
+  sed -n 's/.*"spot_check_seconds":\([0-9.e-]*\).*/\1/p' out.ddless_buffered >>t.spot
   timed lower_direct dd if=src of=/dev/null bs=1M status=none iflag=direct
   timed ddless_direct "$DDLESS" -d -s src -c ck_d -t dst_d
   timed rsync rsync --inplace --no-whole-file -B16384 src dst_r
@@ -100,6 +102,7 @@ LB=$(median lower_buffered) DB=$(median ddless_buffered)
 LD=$(median lower_direct) DD=$(median ddless_direct)
 RS=$(median rsync) FULL=$(median dd_full)
 FD=$(median first_ddless) FDD=$(median first_dd) FDN=$(median first_dd_nosync)
+SPOT=$(median spot)
 echo
 echo "## Incremental run, 1% changed (seconds, median of $ROUNDS)"
 printf '%-48s %8s\n' "lower bound: dd if=src of=/dev/null bs=1M" "$LB"
@@ -109,6 +112,8 @@ printf '%-48s %8s   %sx the lower bound (goal <= 1.15)\n' "ddless -d (O_DIRECT)"
 printf '%-48s %8s   ddless is %sx faster (goal >= 5)\n' "rsync --inplace --no-whole-file -B16384" "$RS" "$(ratio "$RS" "$DB")"
 printf '%-48s %8s   ddless is %sx faster (goal >= 5)\n' "dd bs=1M full copy (conv=fdatasync)" "$FULL" "$(ratio "$FULL" "$DB")"
 echo "ddless wrote $WRITTEN bytes per round (1% of segments = $((CHANGED * 16384)))"
+echo "of which the spot check of 8 target segments took $(awk -v s="$SPOT" 'BEGIN {printf "%.1f", s * 1000}') ms" \
+  "($(awk -v s="$SPOT" -v t="$DB" 'BEGIN {printf "%.2f", 100 * s / t}')% of the run)"
 echo
 echo "## First full copy, no checksum file (seconds, median of $ROUNDS)"
 printf '%-48s %8s\n' "dd bs=1M conv=fdatasync (durable)" "$FDD"
