@@ -280,6 +280,10 @@ Result<Outcome> Invocation::Verify() {
     e_.log.Warning(c_.checksum + " describes " + described + ", not " + tid +
                    "; verifying against it anyway");
   }
+  if (std::string change = IdentityChange(h.described, tgt->Identify(), true); !change.empty()) {
+    e_.log.Warning(c_.target + " " + change + " since " + c_.checksum +
+                   " was written; verifying against it anyway");
+  }
   SAN_ASSIGN_OR_RETURN(VerifyResult v, RunVerify(*tgt, file, c_.engine, e_.host, Progress()));
   if (e_.progress) e_.progress->Finish();
   AddStats(json_, v.stats);

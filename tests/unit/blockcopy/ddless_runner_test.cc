@@ -386,6 +386,10 @@ TEST_F(DdlessIdentityTest, WithoutASpotCheckOnlyVerifyFindsAForeignWrite) {
   v.target = "/dev/dst";
   EXPECT_EQ(Run(v), ExitCode::kError);
   EXPECT_THAT(log_.Text(), HasSubstr("1 of 128 segments of /dev/dst differ"));
+  dst_->set_stable_id("dm:LVM-other");
+  EXPECT_EQ(Run(v), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("/dev/dst is another device ( -> dm:LVM-other) since /ck was "
+                                     "written; verifying against it anyway"));
 }
 
 TEST_F(DdlessIdentityTest, TheSpotCheckIsLoggedWithItsOffsets) {
