@@ -2,6 +2,8 @@
 // "same" costs a silently wrong target, so anything in doubt counts as changed.
 #include "libsan/blockcopy/device_identity.h"
 
+#include <sys/sysmacros.h>
+
 #include "libsan/blockcopy/block_device.h"
 #include "libsan/util/strings.h"
 
@@ -11,10 +13,7 @@ namespace {
 std::string Arrow(uint64_t a, uint64_t b) { return std::to_string(a) + " -> " + std::to_string(b); }
 
 std::string DevNumber(uint64_t rdev) {
-  // glibc's encoding of dev_t (major in bits 8-19 and 32-63, minor in 0-7 and 20-31).
-  uint64_t major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~uint64_t{0xfff});
-  uint64_t minor = (rdev & 0xff) | ((rdev >> 12) & ~uint64_t{0xff});
-  return std::to_string(major) + ":" + std::to_string(minor);
+  return std::to_string(major(rdev)) + ":" + std::to_string(minor(rdev));
 }
 
 }  // namespace
