@@ -1,5 +1,6 @@
 // ddless: the command front. Parses the command line, builds the real environment (devices,
 // Host, stderr logger, progress on a TTY) and hands over to san::blockcopy::RunDdless.
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -36,9 +37,13 @@ int main(int argc, char** argv) {
   san::RealHost host(san::ProgramTable::FromEnvironment(environ), &log);
   RealDeviceOpener devices;
   ProgressPrinter progress(host, std::cerr, isatty(STDERR_FILENO) == 1);
-  std::random_device random;
-  DdlessEnv env{host,        devices,   log,
-                std::cout,   &progress, [&random] { return (uint64_t{random()} << 32) | random(); },
-                AbsolutePath};
+  // The kernel's random source (getrandom); std::random_device only if that fails.
+  std::random_device fallback;
+  auto random = [&fallback] {
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, 0) == sizeof v) return v;
+    return (uint64_t{fallback()} << 32) | fallback();
+  };
+  DdlessEnv env{host, devices, log, std::cout, &progress, random, AbsolutePath};
   return static_cast<int>(RunDdless(*config, env));
 }
