@@ -505,5 +505,67 @@ TEST_F(DdlessRunnerTest, AFailingFlushOfTheTargetOrTheChecksumFileIsAnError) {
   EXPECT_FALSE(opener_.Exists("/only.ck"));
 }
 
+// A kill at every I/O operation of a run that starts over (the target file was re-created):
+// whatever the crash left behind (the old checksum file, a half-made FILE.ddless-new, the new file
+// in mid-copy), the next run must end with target == source and a clean --verify.
+TEST(DdlessStartOverCrashTest, KillAtEveryOperationOfAStartOver) {
+  int killed = 0;
+  for (uint64_t at = 1; at < 5000; ++at) {
+    SCOPED_TRACE(::testing::Message() << "kill_at=" << at);
+    MemoryOpener opener;
+    FakeHost host;
+    MemoryLogger log;
+    std::ostringstream out;
+    MemoryDevice& src = opener.Add("/src", kSize);
+    src.SetContents(testing::RandomBytes(kSize, at));
+    opener.Add("/img", 0, DeviceInfo::Kind::kRegularFile);
+    auto run = [&](DdlessArgs a) {
+      Result<DdlessConfig> c = ResolveArgs(a);
+      c->engine.chunk_size = 64 << 10;
+      c->engine.commit_window = 256 << 10;
+      DdlessEnv env{host,
+                    opener,
+                    log,
+                    out,
+                    nullptr,
+                    [] { return uint64_t{5}; },
+                    [](const std::string& p) { return p; }};
+      return RunDdless(*c, env);
+    };
+    DdlessArgs copy;
+    copy.source = "/src";
+    copy.checksum = "/ck";
+    copy.target = "/img";
+    ASSERT_EQ(run(copy), ExitCode::kOk);
+    opener.Add("/img", kSize, DeviceInfo::Kind::kRegularFile);  // re-created: zeros
+    KillSwitch kill(at, at);
+    const char* paths[] = {"/src", "/img", "/ck", "/ck.ddless-new"};
+    for (const char* path : paths) {
+      opener.SetWrapper(path, [&kill](BlockDevice& d) {
+        return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, FaultPlan{}, &kill));
+      });
+    }
+    ExitCode crashed = run(copy);
+    EXPECT_EQ(crashed == ExitCode::kOk, !kill.dead());
+    for (const char* path : paths) {
+      opener.SetWrapper(path, [](BlockDevice& d) {
+        return std::unique_ptr<BlockDevice>(std::make_unique<FaultyDevice>(d, FaultPlan{}));
+      });
+    }
+    EXPECT_EQ(run(copy), ExitCode::kOk) << log.Text();
+    EXPECT_EQ(opener.Find("/img")->Contents(), src.Contents());
+    DdlessArgs verify;
+    verify.verify = true;
+    verify.checksum = "/ck";
+    verify.target = "/img";
+    EXPECT_EQ(run(verify), ExitCode::kOk) << log.Text();
+    if (::testing::Test::HasFailure()) return;
+    if (!kill.dead()) break;
+    ++killed;
+  }
+  EXPECT_GT(killed, 50);
+  ::testing::Test::RecordProperty("runs_killed", killed);
+}
+
 }  // namespace
 }  // namespace san::blockcopy
