@@ -32,8 +32,11 @@ check "incremental copy: changed segments counted" "$UNIQUE" "$(json_field segme
 check "incremental copy: only changed segments written" $((UNIQUE * 16384)) \
   "$(json_field bytes_written "$OUT")"
 WRITES=$(json_field write_ops "$OUT")
-[ "$WRITES" -lt "$UNIQUE" ] && ok "neighbours coalesced ($WRITES writes for $UNIQUE segments)" ||
+if [ "$WRITES" -lt "$UNIQUE" ]; then
+  ok "neighbours coalesced ($WRITES writes for $UNIQUE segments)"
+else
   not_ok "neighbours not coalesced ($WRITES writes for $UNIQUE segments)"
+fi
 
 OUT=$("$DDLESS" -c ck -t dst --verify --json)
 check "verify of a good copy exits 0" 0 $?
@@ -67,8 +70,11 @@ OUT=$("$DDLESS" -s zsrc -c zck -t zdst --json)
 check "zero source ranges: copy equals source" "" "$(cmp zsrc zdst 2>&1)"
 check "zero segments are deallocated, not written" 8388608 "$(json_field bytes_deallocated "$OUT")"
 ALLOC=$(stat -c '%b*%B' zdst | bc)
-[ "$ALLOC" -le $((9 * 1048576)) ] && ok "target file is sparse ($ALLOC bytes allocated)" ||
+if [ "$ALLOC" -le $((9 * 1048576)) ]; then
+  ok "target file is sparse ($ALLOC bytes allocated)"
+else
   not_ok "target file not sparse ($ALLOC bytes allocated)"
+fi
 dd if=/dev/zero of=zsrc bs=16384 seek=1 count=2 conv=notrunc status=none
 OUT=$("$DDLESS" -s zsrc -c zck -t zdst --json)
 check "segments that became zero are punched" 32768 "$(json_field bytes_deallocated "$OUT")"
