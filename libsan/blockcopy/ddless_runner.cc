@@ -170,6 +170,10 @@ Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundC
       (ck.device->info().SameObject(src->info()) || ck.device->info().SameObject(tgt->info()))) {
     return Status::InvalidConfig("-c must name a file of its own, not the source or target");
   }
+  if (tgt->size() < src->size() && tgt->info().kind != DeviceInfo::Kind::kRegularFile) {
+    return Status::InvalidConfig("target " + c_.target + " (" + FormatBytes(tgt->size()) +
+                                 ") is smaller than the source (" + FormatBytes(src->size()) + ")");
+  }
   if (ck.usable()) {
     SAN_ASSIGN_OR_RETURN(std::string why, CheckTarget(*ck.file, *src, *tgt));
     if (!why.empty()) {
@@ -179,11 +183,6 @@ Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundC
     }
   }
   if (tgt->size() < src->size()) {
-    if (tgt->info().kind != DeviceInfo::Kind::kRegularFile) {
-      return Status::InvalidConfig("target " + c_.target + " (" + FormatBytes(tgt->size()) +
-                                   ") is smaller than the source (" + FormatBytes(src->size()) +
-                                   ")");
-    }
     e_.log.Info("extending " + c_.target + " to " + FormatBytes(src->size()));
     SAN_RETURN_IF_ERROR(tgt->Resize(src->size()));
   }

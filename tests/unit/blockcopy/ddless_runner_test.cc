@@ -401,6 +401,14 @@ TEST_F(DdlessIdentityTest, TheSpotCheckIsLoggedWithItsOffsets) {
   EXPECT_THAT(out_.str(), HasSubstr("\"spot_checked\":8"));
 }
 
+TEST_F(DdlessIdentityTest, AShrunkBlockDeviceIsRefusedNotStartedOver) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  opener_.Add("/dev/dst", kSize / 2);
+  EXPECT_EQ(Run(Copy()), ExitCode::kError);
+  EXPECT_THAT(log_.Text(), HasSubstr("is smaller than the source"));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr("starting over")));
+}
+
 TEST_F(DdlessIdentityTest, ASpotCheckReadErrorIsAnErrorNotARecopy) {
   ASSERT_EQ(Run(Copy()), ExitCode::kOk);
   opener_.SetWrapper("/dev/dst", [](BlockDevice& d) {
