@@ -4,6 +4,7 @@
 // "fence_") — prints the protocol text on stdout and exits 0 / 1 / 2.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -85,6 +86,13 @@ int Run(int argc, char** argv) {
       FrontLogger(LevelFor(values))
           .Warning("ignoring unknown parameter(s): " + Join(suspicious, ", "));
     }
+    // What the caller passed, names only (values may be secrets): shows, for instance, that
+    // pacemaker's fencer sends no timeout (see docs/fencing.md).
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : values) keys.push_back(key);
+    keys.insert(keys.end(), unknown.begin(), unknown.end());
+    std::sort(keys.begin(), keys.end());
+    FrontLogger(LevelFor(values)).Debug("stdin keys: " + Join(keys, " "));
   }
   if (values.count("help")) {
     std::cout << Usage(*specs);
