@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
-#include <iterator>
 #include <map>
 
 #include "fence/command_line.h"
@@ -69,7 +68,17 @@ int Run(int argc, char** argv) {
     Status st = ParseCommandLine(argc, argv, *specs, &values);
     if (!st.ok()) return Fail(st);
   } else {
-    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    // A fence request is a few hundred bytes: more than 1 MiB is not one (and must not grow
+    // memory without bound).
+    constexpr size_t kMaxStdin = 1 << 20;
+    std::string input;
+    char buf[4096];
+    while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+      input.append(buf, static_cast<size_t>(std::cin.gcount()));
+      if (input.size() > kMaxStdin) {
+        return Fail(Status::InvalidConfig("stdin is longer than 1 MiB: not a fence request"));
+      }
+    }
     std::vector<std::string> unknown;
     Result<Values> v = ParseStdin(input, *specs, &unknown);
     if (!v.ok()) return Fail(v.status());

@@ -190,6 +190,9 @@ for bad in snmp_timeout=1000 snmp_timeout=0 snmp_retries=1000000 snmp_retries=-1
 done
 check "...and nothing was switched" "" "$(sets)"
 check "...outlet 1 still on" 1 "$(outlet a 1)"
+ERR=$(head -c 2000000 /dev/zero | tr '\0' a | "$AGENT" 2>&1 >/dev/null)
+check_match "more than 1 MiB on stdin is refused, not read without bound" \
+  "^Failed: stdin is longer than 1 MiB" "$ERR"
 # An empty value means the default (pacemaker sends "key=" for an attribute set to "").
 fence "${A[@]}" action=status plug=1 snmp_timeout= snmp_retries= ipport= power_timeout= \
   operation_timeout= delay= snmp_version= community=
