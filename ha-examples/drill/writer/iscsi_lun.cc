@@ -100,8 +100,8 @@ Result<std::unique_ptr<IscsiLun>> IscsiLun::Open(const std::string& url,
   iscsi_context* ctx = iscsi_create_context(initiator_name.c_str());
   if (ctx == nullptr) return Status::Internal("libiscsi: cannot create a context");
   std::unique_ptr<IscsiLun> lun(new IscsiLun(ctx, 0));  // owns ctx from here on
+  iscsi_set_log_level(ctx, 2);                          // errors and connection events (reconnects)
   iscsi_set_log_fn(ctx, LogToStderr);
-  iscsi_set_log_level(ctx, 2);  // errors and connection events (reconnects)
   if (url.find('@') != std::string::npos) {
     return Status::InvalidConfig(
         "--url must not carry credentials (they would be visible in ps): set "
