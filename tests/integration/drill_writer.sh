@@ -127,9 +127,10 @@ usage write --url "$URL" --log "$T_TMP/x.log" --region-blocks 2000 --initiator-n
 check_match "a region beyond the LUN is refused" "exceeds the LUN" "$OUT"
 check "...before the log is created" no "$([ -e "$T_TMP/x.log" ] && echo yes || echo no)"
 
-# --- run 2: a writer killed by SIGKILL leaves a log that verifies --------------------------------
+# --- run 2: a writer killed by SIGKILL leaves a log that verifies (128 blocks: verify reads
+# them through iSCSI in two 256 KiB chunks) ----------------------------------------------------
 LOG2=$T_TMP/run2.log
-bg WRITER2 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG2" --region-blocks 64 --interval-ms 0 \
+bg WRITER2 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG2" --region-blocks 128 --interval-ms 0 \
   --initiator-name "$INITIATOR" 2>"$T_TMP/run2.err"
 wait_lines "$LOG2" 300 "$WRITER2"
 check "second writer runs" 0 "$?"
