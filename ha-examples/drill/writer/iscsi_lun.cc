@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -161,24 +162,21 @@ Result<std::unique_ptr<IscsiLun>> IscsiLun::Open(const std::string& url,
 }
 
 IscsiLun::~IscsiLun() {
-  // A clean logout when the session is up; destroying the context closes the socket anyway.
-  if (iscsi_is_logged_in(ctx_) != 0) (void)iscsi_logout_sync(ctx_);
+  // A clean logout when the session is up, but bounded: a target that vanished without a reset
+  // (a power cut) would keep iscsi_logout_sync() waiting for ever. Destroying the context
+  // closes the socket in any case.
+  Pending logout;  // outlives iscsi_destroy_context(), which cancels an unanswered logout
+  if (!abandoned_ && iscsi_is_logged_in(ctx_) != 0 &&
+      iscsi_logout_async(ctx_, OnDone, &logout) == 0) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    (void)RunUntilDone(logout.done, [&] { return std::chrono::steady_clock::now() > deadline; });
+  }
   iscsi_destroy_context(ctx_);
 }
 
-std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std::byte> data,
-                                            const std::function<bool()>& abandon) {
-  Pending p;
-  // FUA: the target acknowledges only once the data is on stable storage (tgt's rdwr backing
-  // store syncs the write), so each acknowledgement is a durable write.
-  scsi_task* task = iscsi_write16_task(
-      ctx_, lun_, offset / block_size_,
-      const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data())),
-      static_cast<uint32_t>(data.size()), static_cast<int>(block_size_), 0, 0, /*fua=*/1, 0, 0,
-      OnDone, &p);
-  if (task == nullptr) return WriteOutcome{false, "queue"};
-  while (!p.done) {
-    if (abandon()) return std::nullopt;  // the context (and the task) die with the process
+bool IscsiLun::RunUntilDone(const bool& done, const std::function<bool()>& abandon) {
+  while (!done) {
+    if (abandon()) return false;
     pollfd pfd{iscsi_get_fd(ctx_), static_cast<short>(iscsi_which_events(ctx_)), 0};
     if (pfd.events == 0) {
       // A reconnect waits for its back-off: libiscsi wants to be serviced again later.
@@ -191,17 +189,42 @@ std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std
     if (n > 0 && (pfd.revents & POLLNVAL) != 0) {
       // A reconnect whose connect() failed at once (no route: "Network is unreachable") leaves
       // libiscsi reporting a descriptor it closed, and iscsi_service() then returns without
-      // retrying. Drive the retry ourselves; libiscsi keeps its own back-off.
+      // retrying. Pause (never spin) and ask for the retry; libiscsi keeps its own back-off.
       Pause();
       (void)iscsi_reconnect(ctx_);
       continue;
     }
     if (iscsi_service(ctx_, n > 0 ? pfd.revents : 0) < 0) ServiceFailed();
   }
+  return true;
+}
+
+std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std::byte> data,
+                                            const std::function<bool()>& abandon) {
+  // On the heap: an abandoned task's callback still runs (cancelled) when the context goes.
+  auto* p = new Pending;
+  // FUA: the target acknowledges only once the data is on stable storage (tgt's rdwr backing
+  // store syncs the write), so each acknowledgement is a durable write.
+  scsi_task* task = iscsi_write16_task(
+      ctx_, lun_, offset / block_size_,
+      const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data())),
+      static_cast<uint32_t>(data.size()), static_cast<int>(block_size_), 0, 0, /*fua=*/1, 0, 0,
+      OnDone, p);
+  if (task == nullptr) {
+    delete p;
+    return WriteOutcome{false, "queue"};
+  }
+  if (!RunUntilDone(p->done, abandon)) {
+    // The task stays queued; `p` is left to its callback (the process is ending) and no logout
+    // is attempted behind a command that does not complete.
+    abandoned_ = true;
+    return std::nullopt;
+  }
   WriteOutcome out;
-  out.ok = p.status == SCSI_STATUS_GOOD;
-  if (!out.ok) out.reason = StatusWord(p.status, p.task);
-  if (p.task != nullptr) scsi_free_scsi_task(p.task);
+  out.ok = p->status == SCSI_STATUS_GOOD;
+  if (!out.ok) out.reason = StatusWord(p->status, p->task);
+  if (p->task != nullptr) scsi_free_scsi_task(p->task);
+  delete p;
   return out;
 }
 

@@ -51,10 +51,14 @@ class IscsiLun {
  private:
   IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
   void ServiceFailed();
+  // Runs libiscsi's event loop until `done` is set by a callback (true) or `abandon` returns
+  // true (false); `abandon` is asked every 100 ms and whenever a signal interrupts the wait.
+  bool RunUntilDone(const bool& done, const std::function<bool()>& abandon);
   iscsi_context* ctx_;
   int lun_;
   uint32_t block_size_ = 0;
   uint64_t num_blocks_ = 0;
+  bool abandoned_ = false;  // a write was given up: its callback may still run
 };
 
 }  // namespace san::drill
