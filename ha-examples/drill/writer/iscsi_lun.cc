@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -230,24 +231,39 @@ std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std
 
 Result<std::string> IscsiLun::Read(uint64_t offset, size_t length) {
   constexpr size_t kChunk = 256 * 1024;
+  // A target that stops answering must not hang verify: each chunk gets this long.
+  constexpr auto kChunkDeadline = std::chrono::seconds(30);
   std::string out;
   out.reserve(length);
   while (out.size() < length) {
-    size_t want = std::min(kChunk, length - out.size());
-    uint64_t at = offset + out.size();
-    scsi_task* task = iscsi_read16_sync(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
-                                        static_cast<int>(block_size_), 0, 0, 0, 0, 0);
-    if (task == nullptr || task->status != SCSI_STATUS_GOOD) {
-      std::string why = task == nullptr ? iscsi_get_error(ctx_) : StatusWord(task->status, task);
-      if (task != nullptr) scsi_free_scsi_task(task);
-      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) + " failed: " + why);
+    const size_t want = std::min(kChunk, length - out.size());
+    const uint64_t at = offset + out.size();
+    auto* p = new Pending;  // on the heap for the same reason as in Write
+    scsi_task* task = iscsi_read16_task(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
+                                        static_cast<int>(block_size_), 0, 0, 0, 0, 0, OnDone, p);
+    if (task == nullptr) {
+      delete p;
+      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) +
+                                   " could not be queued: " + iscsi_get_error(ctx_));
     }
-    if (task->datain.size < static_cast<int>(want)) {
-      scsi_free_scsi_task(task);
-      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) + ": short read");
+    const auto deadline = std::chrono::steady_clock::now() + kChunkDeadline;
+    if (!RunUntilDone(p->done, [&] { return std::chrono::steady_clock::now() > deadline; })) {
+      abandoned_ = true;
+      return Status::Timeout("READ(16) at byte " + std::to_string(at) + ": no answer within " +
+                             std::to_string(kChunkDeadline.count()) + " s");
     }
-    out.append(reinterpret_cast<const char*>(task->datain.data), want);
-    scsi_free_scsi_task(task);
+    Status status;
+    if (p->status != SCSI_STATUS_GOOD) {
+      status = Status::CommandFailed("READ(16) at byte " + std::to_string(at) +
+                                     " failed: " + StatusWord(p->status, p->task));
+    } else if (p->task == nullptr || p->task->datain.size < static_cast<int>(want)) {
+      status = Status::CommandFailed("READ(16) at byte " + std::to_string(at) + ": short read");
+    } else {
+      out.append(reinterpret_cast<const char*>(p->task->datain.data), want);
+    }
+    if (p->task != nullptr) scsi_free_scsi_task(p->task);
+    delete p;
+    SAN_RETURN_IF_ERROR(status);
   }
   return out;
 }

@@ -45,7 +45,8 @@ class IscsiLun {
   // first (it is asked every 100 ms and whenever a signal interrupts the wait).
   std::optional<WriteOutcome> Write(uint64_t offset, std::span<const std::byte> data,
                                     const std::function<bool()>& abandon);
-  // READ(16) of `length` bytes at `offset`, in chunks. CommandFailed with the SCSI status.
+  // READ(16) of `length` bytes at `offset`, in 256 KiB chunks. CommandFailed with the SCSI
+  // status; Timeout when a chunk gets no answer within 30 s (across reconnects).
   Result<std::string> Read(uint64_t offset, size_t length);
 
  private:
