@@ -4,7 +4,7 @@
 # reconnects by itself and carries on; verify passes through iSCSI and on the backing file. Then
 # verify must fail on a damaged block, an older version of an acknowledged block and a blank one,
 # refuse a malformed log, and accept the log of a writer killed by SIGKILL; a writer whose target
-# vanished without a reset still stops on SIGTERM.
+# vanished without a reset, or whose own network became unreachable, still stops on SIGTERM.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../support/tgtd_testbed.sh"
 W=$SANHA_BUILD/sanha-drill-writer
@@ -171,6 +171,30 @@ check_match "...saying the write in flight was not logged" "stopped with seq $st
 ip netns exec "$SRV" iptables -D INPUT -p tcp --dport 3260 -j DROP
 verify --log "$LOG3" --file "$BACK"
 check "...and its log verifies on the backing file" 0 "$RC"
+
+# --- run 4: reconnecting while the initiator's own network is unreachable -------------------------
+# tgtd dies (reset), then the initiator's link goes down: libiscsi's next connect() fails at
+# once (ENETUNREACH) and it reports a descriptor it closed. The writer must wait, not spin
+# (it did, at a quarter of a CPU), and still stop on SIGTERM.
+LOG4=$T_TMP/run4.log
+bg WRITER4 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG4" --region-blocks 64 \
+  --initiator-name "$INITIATOR" 2>"$T_TMP/run4.err"
+wait_lines "$LOG4" 50 "$WRITER4"
+check "fourth writer runs" 0 "$?"
+kill -9 "$TGTD"
+wait "$TGTD" 2>/dev/null
+ip -n "$CLI" link set "tc$$" down
+sleep 2.5
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks=$(cpu_ticks "$WRITER4")
+sleep 2
+used=$(($(cpu_ticks "$WRITER4") - ticks))
+check_match "the writer waits without spinning (CPU ticks used in 2 s: $used)" "^[0-9]$" "$used"
+kill -TERM "$WRITER4"
+for _ in $(seq 300); do kill -0 "$WRITER4" 2>/dev/null || break; sleep 0.1; done
+check "...and stops on SIGTERM" no "$(kill -0 "$WRITER4" 2>/dev/null && echo yes || echo no)"
+check_match "...after libiscsi met the unreachable network" "Network is unreachable" \
+  "$(cat "$T_TMP/run4.err")"
 
 [ "$T_FAILED" = 0 ] || sed 's/^/    writer | /' "$T_TMP/run1.err" | tail -30
 finish
