@@ -157,6 +157,7 @@ bg WRITER3 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG3" --region-b
 wait_lines "$LOG3" 50 "$WRITER3"
 check "third writer runs" 0 "$?"
 ip netns exec "$SRV" iptables -I INPUT -p tcp --dport 3260 -j DROP
+sleep 0.5  # a write that reached tgtd before the rule still completes; the next one cannot
 stalled=$(lines "$LOG3")
 sleep 0.5
 check "with the target's packets dropped, no write completes" "$stalled" "$(lines "$LOG3")"
