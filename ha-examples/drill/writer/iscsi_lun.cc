@@ -94,22 +94,24 @@ void IscsiLun::ServiceFailed() {
   Pause();
 }
 
-namespace {
-
-struct Pending {
+// A command's completion, filled in by OnDone. Owns the finished task.
+struct IscsiLun::Pending {
   bool done = false;
   int status = 0;
   scsi_task* task = nullptr;
+  ~Pending() {
+    if (task != nullptr) scsi_free_scsi_task(task);
+  }
 };
 
-void OnDone(iscsi_context*, int status, void* command_data, void* private_data) {
+void IscsiLun::OnDone(iscsi_context*, int status, void* command_data, void* private_data) {
   auto* p = static_cast<Pending*>(private_data);
   p->done = true;
   p->status = status;
   p->task = static_cast<scsi_task*>(command_data);
 }
 
-}  // namespace
+IscsiLun::IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
 
 uint64_t IscsiLun::reconnects() { return g_reconnects.load(); }
 
@@ -167,11 +169,12 @@ IscsiLun::~IscsiLun() {
   // (a power cut) would keep iscsi_logout_sync() waiting for ever. Destroying the context
   // closes the socket in any case.
   Pending logout;  // outlives iscsi_destroy_context(), which cancels an unanswered logout
-  if (!abandoned_ && iscsi_is_logged_in(ctx_) != 0 &&
+  if (abandoned_.empty() && iscsi_is_logged_in(ctx_) != 0 &&
       iscsi_logout_async(ctx_, OnDone, &logout) == 0) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     (void)RunUntilDone(logout.done, [&] { return std::chrono::steady_clock::now() > deadline; });
   }
+  // Cancels every command still queued: their callbacks fill `abandoned_` (freed after this).
   iscsi_destroy_context(ctx_);
 }
 
@@ -202,30 +205,24 @@ bool IscsiLun::RunUntilDone(const bool& done, const std::function<bool()>& aband
 
 std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std::byte> data,
                                             const std::function<bool()>& abandon) {
-  // On the heap: an abandoned task's callback still runs (cancelled) when the context goes.
-  auto* p = new Pending;
+  // On the heap: an abandoned command's callback still runs (cancelled) when the context goes.
+  auto p = std::make_unique<Pending>();
   // FUA: the target acknowledges only once the data is on stable storage (tgt's rdwr backing
   // store syncs the write), so each acknowledgement is a durable write.
   scsi_task* task = iscsi_write16_task(
       ctx_, lun_, offset / block_size_,
       const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data())),
       static_cast<uint32_t>(data.size()), static_cast<int>(block_size_), 0, 0, /*fua=*/1, 0, 0,
-      OnDone, p);
-  if (task == nullptr) {
-    delete p;
-    return WriteOutcome{false, "queue"};
-  }
+      OnDone, p.get());
+  if (task == nullptr) return WriteOutcome{false, "queue"};
   if (!RunUntilDone(p->done, abandon)) {
-    // The task stays queued; `p` is left to its callback (the process is ending) and no logout
-    // is attempted behind a command that does not complete.
-    abandoned_ = true;
+    // The command stays queued until the context is destroyed; no logout is tried behind it.
+    abandoned_.push_back(std::move(p));
     return std::nullopt;
   }
   WriteOutcome out;
   out.ok = p->status == SCSI_STATUS_GOOD;
   if (!out.ok) out.reason = StatusWord(p->status, p->task);
-  if (p->task != nullptr) scsi_free_scsi_task(p->task);
-  delete p;
   return out;
 }
 
@@ -238,17 +235,17 @@ Result<std::string> IscsiLun::Read(uint64_t offset, size_t length) {
   while (out.size() < length) {
     const size_t want = std::min(kChunk, length - out.size());
     const uint64_t at = offset + out.size();
-    auto* p = new Pending;  // on the heap for the same reason as in Write
-    scsi_task* task = iscsi_read16_task(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
-                                        static_cast<int>(block_size_), 0, 0, 0, 0, 0, OnDone, p);
+    auto p = std::make_unique<Pending>();  // on the heap for the same reason as in Write
+    scsi_task* task =
+        iscsi_read16_task(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
+                          static_cast<int>(block_size_), 0, 0, 0, 0, 0, OnDone, p.get());
     if (task == nullptr) {
-      delete p;
       return Status::CommandFailed("READ(16) at byte " + std::to_string(at) +
                                    " could not be queued: " + iscsi_get_error(ctx_));
     }
     const auto deadline = std::chrono::steady_clock::now() + kChunkDeadline;
     if (!RunUntilDone(p->done, [&] { return std::chrono::steady_clock::now() > deadline; })) {
-      abandoned_ = true;
+      abandoned_.push_back(std::move(p));
       return Status::Timeout("READ(16) at byte " + std::to_string(at) + ": no answer within " +
                              std::to_string(kChunkDeadline.count()) + " s");
     }
@@ -261,8 +258,6 @@ Result<std::string> IscsiLun::Read(uint64_t offset, size_t length) {
     } else {
       out.append(reinterpret_cast<const char*>(p->task->datain.data), want);
     }
-    if (p->task != nullptr) scsi_free_scsi_task(p->task);
-    delete p;
     SAN_RETURN_IF_ERROR(status);
   }
   return out;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "libsan/util/status.h"
 
@@ -50,7 +51,9 @@ class IscsiLun {
   Result<std::string> Read(uint64_t offset, size_t length);
 
  private:
-  IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
+  struct Pending;
+  static void OnDone(iscsi_context*, int status, void* command_data, void* private_data);
+  IscsiLun(iscsi_context* ctx, int lun);  // in the .cc, where Pending is complete
   void ServiceFailed();
   // Runs libiscsi's event loop until `done` is set by a callback (true) or `abandon` returns
   // true (false); `abandon` is asked every 100 ms and whenever a signal interrupts the wait.
@@ -59,7 +62,9 @@ class IscsiLun {
   int lun_;
   uint32_t block_size_ = 0;
   uint64_t num_blocks_ = 0;
-  bool abandoned_ = false;  // a write was given up: its callback may still run
+  // Commands given up (stop, read deadline): their callbacks run when the context is
+  // destroyed, so their completions live until after that.
+  std::vector<std::unique_ptr<Pending>> abandoned_;
 };
 
 }  // namespace san::drill
