@@ -1,6 +1,7 @@
-// libiscsi behind IscsiLun: the synchronous API for login, capacity and reads; the asynchronous
-// one with our own poll loop for writes, so a stop request is seen while a write waits for a
-// target that is gone (the synchronous loop retries poll on EINTR and would never return).
+// libiscsi behind IscsiLun: the synchronous API for login and capacity; the asynchronous one
+// with our own poll loop for writes, reads and logout, so a stop request or a deadline is seen
+// while a command waits for a target that is gone (the synchronous loop retries poll on EINTR
+// and would never return).
 #include "ha-examples/drill/writer/iscsi_lun.h"
 
 // clang-format off
