@@ -3,7 +3,8 @@
 # applied exactly as a user would (crmsh `crm configure load update`, pcs `-f CIBFILE`) to an empty
 # CIB file, both results must pass `crm_verify -x` (fencing configured, nothing invalid), and their
 # normalised configurations must be identical. A copy of sanha.crm with one parameter changed must
-# then differ: the comparison is not blind.
+# then differ: the comparison is not blind. ha-examples/corosync/corosync.conf goes through
+# corosync's own parser (`corosync -t`).
 # crm and pcs read each agent's meta-data, so the built agents are made visible at the real paths
 # (/usr/lib/ocf/resource.d/sanha, /usr/sbin) by read-only overlay mounts in a private mount
 # namespace that ends with this test: nothing is written to the host's system directories.
@@ -12,7 +13,7 @@ if [ -z "${SANHA_CLUSTER_CONFIG_NS:-}" ] && [ "$(id -u)" = 0 ]; then
 fi
 . "$(dirname "$0")/../lib.sh"
 require_root
-for p in crm pcs crm_verify cibadmin python3; do require_program "$p"; done
+for p in crm pcs crm_verify cibadmin python3 corosync corosync-keygen; do require_program "$p"; done
 
 CRM_FILE=$SANHA_SRC/ha-examples/crm/sanha.crm
 PCS_FILE=$SANHA_SRC/ha-examples/pcs/sanha.sh
@@ -128,6 +129,30 @@ check_match "resource-stickiness set" "name='resource-stickiness' value='100'" "
 check_match "a depth-10 monitor of the target" "name='OCF_CHECK_LEVEL' value='10'" "$norm"
 check_match "the ping clone" "clone id='gw-ping-clone'" "$norm"
 check_match "the ping location rule" "rule score-attribute='pingd'" "$norm"
+
+# corosync.conf through corosync's own parser (-t), as node1 would read it: in a network namespace
+# holding node1's address (corosync must find its own node), with a fresh key bind-mounted over
+# /etc/corosync (crypto needs one), both private to this test.
+COROSYNC_CONF=$SANHA_SRC/ha-examples/corosync/corosync.conf
+mkdir -p "$T_TMP/etc-corosync"
+corosync-keygen -k "$T_TMP/etc-corosync/authkey" >/dev/null 2>&1 || exit 1
+mount --bind "$T_TMP/etc-corosync" /etc/corosync || exit 1
+on_exit "umount /etc/corosync"
+corosync_test() {
+  # shellcheck disable=SC2016  # $1 is expanded by the inner shell
+  unshare --net sh -c 'ip link set lo up && ip link add v0 type veth peer name v1 &&
+    ip addr add 192.0.2.11/24 dev v0 && ip link set v0 up && exec corosync -c "$1" -t' _ "$1"
+}
+out=$(corosync_test "$COROSYNC_CONF" 2>&1)
+check "corosync -t accepts corosync.conf on node1" 0 "$?"
+[ "$T_FAILED" = 0 ] || echo "$out"
+grep -v '^ *two_node' "$COROSYNC_CONF" | sed '0,/^}/s/^}$//' >"$T_TMP/broken.conf"
+out=$(corosync_test "$T_TMP/broken.conf" 2>&1)
+check_match "...and refuses a copy with a brace missing" "Missing closing brace" "$out"
+corosync_conf=$(grep -v '^ *#' "$COROSYNC_CONF")
+check_match "corosync.conf: knet" "transport: knet" "$corosync_conf"
+check_match "corosync.conf: two_node" "two_node: 1" "$corosync_conf"
+check "corosync.conf: two nodes" 2 "$(grep -c 'ring0_addr: 192.0.2.1[12]$' "$COROSYNC_CONF")"
 
 # The comparison must see a changed parameter: manage_daemon=false in a copy of sanha.crm.
 sed 's/manage_daemon=true/manage_daemon=false/' "$CRM_FILE" >"$T_TMP/changed.crm"
