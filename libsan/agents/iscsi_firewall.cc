@@ -421,6 +421,8 @@ Result<Config> LoadConfig(const ocf::Params& params) {
   text.port = params.String("port");
   text.protocol = params.String("protocol");
   text.chain = params.String("chain");
+  text.direction = params.String("direction");
+  if (text.direction.empty()) text.direction = "in";  // empty means the default
   SAN_ASSIGN_OR_RETURN(cfg.spec, firewall::ParseBlockSpec(text));
   Result<firewall::BackendKind> kind = firewall::ParseBackendKind(params.String("backend"));
   if (!kind.ok()) return kind.status().WithContext("backend");
