@@ -46,7 +46,7 @@ check "client reaches the target before any block (v6)" connected "$(connect 200
 EMPTY=$(ruleset)
 
 for backend in iptables nft; do
-  P=(action=block backend=$backend)
+  P=(action=block "backend=$backend")
   fw monitor "${P[@]}"
   check "$backend: probe before start is 'not running'" 7 "$RC"
   fw start "${P[@]}"
@@ -88,7 +88,7 @@ for backend in iptables nft; do
   check "$backend: stop cleans up after tampering" "$EMPTY" "$(ruleset)"
 
   # unblock: start removes, stop adds (portblock's meaning).
-  U=(action=unblock backend=$backend)
+  U=(action=unblock "backend=$backend")
   fw monitor "${U[@]}"
   check "$backend: unblock probe before start" 7 "$RC"
   fw start "${U[@]}"
@@ -131,7 +131,7 @@ done
 # in a second chain CHAIN-out, so a connect hangs; stop leaves nothing.
 for backend in iptables nft; do
   for direction in out both; do
-    D=(action=block backend=$backend ip=192.0.2.1 direction=$direction)
+    D=(action=block "backend=$backend" ip=192.0.2.1 "direction=$direction")
     fw start "${D[@]}"
     check "$backend $direction: start" 0 "$RC"
     check "$backend $direction: connect hangs (replies dropped)" hang "$(connect 192.0.2.1)"

@@ -131,9 +131,11 @@ echo "# takeover → initiator reset: with tickle ${WITH} s, without ${WITHOUT} 
 # A planted line for another address in the shared directory is never tickled; a FIFO there
 # never blocks a start.
 printf 'sanha-tickle 1\n198.51.100.7 3260 192.0.2.50 1\n' >"$TICKLE/sanha-tickle-0000000000000000.x"
-for f in "$TICKLE"/sanha-tickle-*.nodea; do cp "$f" "${f%.nodea}.evil"; done
-printf '192.0.2.99 3260 192.0.2.50 4444\n' >>"$(ls "$TICKLE"/sanha-tickle-*.evil)"
-mkfifo "$(ls "$TICKLE"/sanha-tickle-*.evil | sed 's/\.evil$/.fifo/')"
+for f in "$TICKLE"/sanha-tickle-*.nodea; do
+  cp "$f" "${f%.nodea}.evil"
+  printf '192.0.2.99 3260 192.0.2.50 4444\n' >>"${f%.nodea}.evil"
+  mkfifo "${f%.nodea}.fifo"
+done
 ip -n "$NB" addr add $VIP/24 dev eth0
 fw b fw-unblock unblock start tickle_dir="$TICKLE"
 check "hostile tickle files: start still succeeds" 0 "$RC"
