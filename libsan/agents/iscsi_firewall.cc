@@ -515,7 +515,19 @@ Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
   // The last list before the address leaves: the next node tickles these (portblock does too).
   if (!cfg.block_on_start) RecordConnections(ctx, cfg);
-  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false));
+  if (Status applied = Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false); !applied.ok()) {
+    // A block stop whose rules are gone anyway has done its job, whatever failed on the way (the
+    // host lock, a foreign rule in our chain): failing it would get the node fenced for nothing.
+    if (!cfg.block_on_start) return applied;
+    Result<std::unique_ptr<firewall::Backend>> backend = OpenBackend(ctx, cfg);
+    Result<firewall::BlockState> state = backend.ok()
+                                             ? (*backend)->Inspect(cfg.spec)
+                                             : Result<firewall::BlockState>(backend.status());
+    if (!state.ok() || !state->NonePresent()) return applied;
+    std::string warning = "stopped (no block rule is in place), but: " + applied.message();
+    ctx.log().Warning(warning);
+    ctx.SetWarning(warning);
+  }
   // Held now; connections that would linger until the address is gone are reset, and their
   // initiators' reconnects meet the block.
   if (cfg.reset_local_on_unblock_stop) ResetLocalConnections(ctx, cfg);

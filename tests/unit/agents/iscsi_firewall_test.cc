@@ -621,5 +621,24 @@ TEST_F(IscsiFirewallTickleTest, BadTickleParametersAreRefused) {
       << "empty means the default";
 }
 
+TEST_F(IscsiFirewallTest, BlockStopSucceedsWhenNothingIsBlockedEvenIfTheLockIsStuck) {
+  // Another sanha process holds the firewall lock past the wait (or /run/lock is broken).
+  Result<std::unique_ptr<LockHandle>> held =
+      host_.Lock(firewall::kFirewallLockPath, milliseconds(0));
+  ASSERT_TRUE(held.ok());
+  ocf::Outcome o = Block("stop");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:stopped (no block rule is in place), but:"));
+  held->reset();
+  ASSERT_EQ(Block("start").exit_code, 0);
+  held = host_.Lock(firewall::kFirewallLockPath, milliseconds(0));
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(Block("stop").exit_code, 1) << "rules still in place: the stop really failed";
+  EXPECT_EQ(Unblock("stop").exit_code, 1) << "an unblock stop that cannot block has failed";
+  held->reset();
+  EXPECT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(Clean());
+}
+
 }  // namespace
 }  // namespace san::agents::iscsi_firewall
