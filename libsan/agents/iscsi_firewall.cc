@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <tuple>
 
@@ -534,6 +535,7 @@ Status Stop(ocf::Context& ctx) {
   // The rules are as a stopped instance leaves them; what follows is bookkeeping only.
   RemoveQuietly(ctx, VerdictPath(ctx));
   RemoveQuietly(ctx, OwnPath(ctx));
+  RemoveQuietly(ctx, ctx.StatePath());  // the mark of sanha before hold records
   // The lift record goes with the unblock instance that wrote it (also when one instance name
   // served both roles); another started unblock instance's lift of the same rules stays.
   const std::string lift_path = LiftPath(ctx, cfg);
@@ -576,6 +578,12 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
   const Status own_status = own_read.status();
   std::optional<firewall::HoldRecord> own;
   if (own_read.ok()) own = *own_read;
+  if (own_read.ok() && !own && ctx.host().Stat(ctx.StatePath()).ok()) {
+    // The bare "started" mark of sanha before hold records (an instance started before an
+    // upgrade, in the same tmpfs): started, at an unknown time, so no lift can cover it.
+    own = firewall::HoldRecord{boot, std::numeric_limits<int64_t>::max(), ""};
+    ctx.log().Info("started before an upgrade (" + ctx.StatePath() + ")");
+  }
   if (!cfg.block_on_start && (!own || !own_status.ok())) {
     firewall::BlockState none;
     return Decide(ctx, cfg, none, own, own_status, boot);

@@ -640,5 +640,26 @@ TEST_F(IscsiFirewallTest, BlockStopSucceedsWhenNothingIsBlockedEvenIfTheLockIsSt
   EXPECT_TRUE(Clean());
 }
 
+TEST_F(IscsiFirewallTest, InstancesStartedBeforeAnUpgradeKeepTheirState) {
+  // The previous version marked a started instance with a bare ".started" file.
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  ASSERT_TRUE(host_.RemoveFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.state").ok());
+  host_.SetFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.started", "fw-unblock\n");
+  EXPECT_EQ(Unblock("monitor").exit_code, 0) << "a running unblock stays running";
+  EXPECT_EQ(Unblock("monitor", true).exit_code, 0);
+  ASSERT_EQ(Unblock("stop").exit_code, 0);
+  EXPECT_FALSE(host_.HasFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.started"));
+  EXPECT_EQ(Unblock("monitor").exit_code, 7);
+  // A legacy block mark: started at an unknown time, so no lift covers it; rules decide.
+  ASSERT_TRUE(host_.RemoveFile("/run/rsc/sanha-iscsi-firewall-fw-block.state").ok());
+  host_.SetFile("/run/rsc/sanha-iscsi-firewall-fw-block.started", "fw-block\n");
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1);
+  ASSERT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(StateFiles().empty()) << ::testing::PrintToString(StateFiles());
+}
+
 }  // namespace
 }  // namespace san::agents::iscsi_firewall
