@@ -420,6 +420,22 @@ Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& gen
 }
 
 namespace {
+// Decide, but a block that finds no rule and no lift reads the rules once more: the unblock
+// partner's stop re-adds them before it removes its lift record, so a stop that ran between our
+// read of the rules and our read of the record shows up as rules in place now.
+Result<ocf::RunState> Settle(ocf::Context& ctx, const Config& cfg,
+                             const firewall::BlockState& state,
+                             const std::optional<firewall::HoldRecord>& own,
+                             const Status& own_status, const std::string& boot) {
+  Result<ocf::RunState> verdict = Decide(ctx, cfg, state, own, own_status, boot);
+  if (verdict.ok() || !cfg.block_on_start || !own || !state.NonePresent()) return verdict;
+  SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
+  SAN_ASSIGN_OR_RETURN(firewall::BlockState again, backend->Inspect(cfg.spec));
+  if (again.NonePresent()) return verdict;
+  ctx.log().Info("the block rules reappeared while checking (the unblock partner stopped)");
+  return Decide(ctx, cfg, again, own, own_status, boot);
+}
+
 Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
                             const GenerationReader& generation) {
   const std::string boot = BootId(ctx.host());
@@ -452,7 +468,7 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
                       " unchanged since the last exact check");
       firewall::BlockState state;
       (cached->all_present ? state.present : state.missing) = firewall::ExpandRules(cfg.spec);
-      return Decide(ctx, cfg, state, own, own_status, boot);
+      return Settle(ctx, cfg, state, own, own_status, boot);
     }
   }
   SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
@@ -463,7 +479,7 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
       WriteVerdict(ctx, {*before, key, state.AllPresent()});
     }
   }
-  return Decide(ctx, cfg, state, own, own_status, boot);
+  return Settle(ctx, cfg, state, own, own_status, boot);
 }
 
 }  // namespace
