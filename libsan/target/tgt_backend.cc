@@ -156,6 +156,24 @@ Status TgtBackend::ChangeWhileBusy(std::vector<std::string> args,
   }
 }
 
+Result<TargetListing> TgtBackend::ListTargets(std::string_view text) {
+  SAN_ASSIGN_OR_RETURN(TargetListing listing, ParseShowTargets(text));
+  if (listing.unverified_tids.empty()) return listing;
+  // A "Target N:" line printed after an initiator name may be that initiator's own text: tgt
+  // lists targets by increasing tid, so a forged line either repeats a tid or names one that does
+  // not exist. Ask for each one; the missing ones are parsed as part of the target before them.
+  std::set<int> forged;
+  for (int tid : listing.unverified_tids) {
+    SAN_ASSIGN_OR_RETURN(
+        Output o, Tgtadm({"--op", "show", "--mode", "target", "--tid", std::to_string(tid)}));
+    if (ClassifyTgtadm(o) == TgtError::kNotFound) forged.insert(tid);
+  }
+  if (forged.empty()) return listing;
+  SAN_ASSIGN_OR_RETURN(TargetListing again, ParseShowTargets(text, forged));
+  for (const auto& a : again.anomalies) log_.Warning("tgtd listing: " + a);
+  return again;
+}
+
 Result<RunningState> TgtBackend::ReadState(bool with_accounts) {
   RunningState state;
   SAN_ASSIGN_OR_RETURN(Output targets, Tgtadm({"--op", "show", "--mode", "target"}));
@@ -167,7 +185,10 @@ Result<RunningState> TgtBackend::ReadState(bool with_accounts) {
                                  std::to_string(targets.exit_code) + ": " +
                                  targets.FirstErrorLine());
   }
-  SAN_ASSIGN_OR_RETURN(state.targets, ParseShowTargets(targets.out));
+  SAN_ASSIGN_OR_RETURN(TargetListing listing, ListTargets(targets.out));
+  state.targets = std::move(listing.targets);
+  state.anomalies = std::move(listing.anomalies);
+  state.shadowed = std::move(listing.shadowed);
   for (auto& t : state.targets) {
     for (auto& l : t.luns) {
       l.controller = l.type == "controller";
@@ -213,9 +234,9 @@ Status TgtBackend::CloseSessions(int tid) {
     if (out.exit_code != 0) {
       return Status::CommandFailed("tgtadm --op show --mode target: " + out.FirstErrorLine());
     }
-    SAN_ASSIGN_OR_RETURN(std::vector<RunningTarget> targets, ParseShowTargets(out.out));
+    SAN_ASSIGN_OR_RETURN(TargetListing listing, ListTargets(out.out));
     bool closed = false;
-    for (const auto& rt : targets) {
+    for (const auto& rt : listing.targets) {
       if (rt.tid != tid) continue;
       for (const auto& s : rt.sessions) {
         for (const auto& [cid, address] : s.connections) {

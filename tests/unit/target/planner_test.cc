@@ -20,10 +20,10 @@ constexpr char kDir[] = "/tmp/sanha-tgtadm-capture/";
 // The captured three-target state, as TgtBackend::ReadState builds it.
 RunningState Captured() {
   RunningState s;
-  Result<std::vector<RunningTarget>> t =
+  Result<tgt::TargetListing> t =
       tgt::ParseShowTargets(testing::ReadTestData("tgtadm/show_target_three.txt"));
   EXPECT_TRUE(t.ok());
-  s.targets = *t;
+  s.targets = t->targets;
   for (auto& rt : s.targets) {
     for (auto& l : rt.luns) {
       l.controller = l.type == "controller";
