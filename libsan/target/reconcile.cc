@@ -143,7 +143,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
     Adopt(adopted, config, *ins, backend.SizeUnits());
     if (adopted.Serialize() != exec.records().Serialize()) {
       SAN_RETURN_IF_ERROR(
-          host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
+          host.WritePrivateFileAtomically(options.state_dir + "/records", adopted.Serialize()));
     }
     return report;
   }
@@ -152,7 +152,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   Records adopted = exec.records();
   Adopt(adopted, config, after, backend.SizeUnits());
   SAN_RETURN_IF_ERROR(
-      host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
+      host.WritePrivateFileAtomically(options.state_dir + "/records", adopted.Serialize()));
   std::vector<Step> left = Differences(after.plan);
   if (!left.empty()) {
     return Status::CommandFailed("after apply the daemon still differs from the file: " +

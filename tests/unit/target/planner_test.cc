@@ -113,7 +113,7 @@ TEST_F(PlannerTest, WithRecordsTheSamePlanIsEmpty) {
                          : std::string(u) == "disc-out"   ? "disc-out-secret1"
                          : std::string(u) == "alpha-user" ? "alpha-secret-12"
                                                           : "alpha-out-secret";
-    records_.accounts[u] = SecretFingerprint(u, secret);
+    records_.accounts[u] = records_.Fingerprint(u, secret);
   }
   records_.targets["iqn.2024-01.test.sanha:alpha"] = {1, {{"MaxRecvDataSegmentLength", "65536"}}};
   records_.targets["iqn.2024-01.test.sanha:beta"] = {2, {{"MaxRecvDataSegmentLength", "65536"}}};

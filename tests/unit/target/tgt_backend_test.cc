@@ -235,12 +235,37 @@ TEST(TgtBackendTest, PersistentConfigInTgtSyntax) {
   Result<std::string> text = backend.PersistentConfig(*c);
   ASSERT_TRUE(text.ok());
   EXPECT_THAT(*text, HasSubstr("incomingdiscoveryuser d disc-secret-123\n"));
-  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    <backing-store /dev/vg/a>\n"
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    controller_tid 1\n"
+                               "    <backing-store /dev/vg/a>\n"
                                "        lun 1\n        bs-type aio\n        scsi_id S1\n"
                                "        scsi_sn S1\n        readonly 1\n    </backing-store>\n"
                                "    initiator-address 192.0.2.1\n"
                                "    incominguser u user-secret-12\n"
                                "    MaxBurstLength 65536\n</target>\n"));
+}
+
+// Pinned tids survive a boot: tgt-admin takes `controller_tid`; unpinned targets get the tid an
+// apply on an empty daemon would give them, so tgt-admin's own numbering cannot collide with a
+// pin further down the file.
+TEST(TgtBackendTest, PersistentConfigPinsEveryTid) {
+  NullLogger log;
+  FakeHost host;
+  TgtBackend backend(host, log, {});
+  Result<TargetConfig> c = ParseTargetFile(
+      "target iqn.2024-01.t:a\ntarget iqn.2024-01.t:b\n tid 1\ntarget iqn.2024-01.t:c\n"
+      "target iqn.2024-01.t:d\n tid 07\n",
+      "t.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<std::string> text = backend.PersistentConfig(*c);
+  ASSERT_TRUE(text.ok());
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    controller_tid 2\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:b>\n    controller_tid 1\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:c>\n    controller_tid 3\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:d>\n    controller_tid 7\n"));
+  // A value outside the class (a TargetConfig built by hand) never reaches tgt-admin's shell.
+  TargetConfig bad = *c;
+  bad.targets[0].luns.push_back(LunSpec{1, "/dev/x;reboot", IoMode::kFileio});
+  EXPECT_EQ(backend.PersistentConfig(bad).status().code(), Code::kInvalidConfig);
 }
 
 }  // namespace
