@@ -88,6 +88,11 @@ uint64_t Records::Fingerprint(const std::string& user, const std::string& secret
 
 Result<std::string> LoadRecordsKey(Host& host, const std::string& state_dir) {
   const std::string path = state_dir + "/key";
+  // The state directory holds the key, records and journal: root only, also when it existed.
+  if (Result<FileInfo> d = host.Stat(state_dir);
+      d.ok() && d->type == FileInfo::Type::kDirectory && (d->mode & 077) != 0) {
+    SAN_RETURN_IF_ERROR(host.SetMode(state_dir, 0700));
+  }
   static const char kHex[] = "0123456789abcdef";
   for (int attempt = 0; attempt < 2; ++attempt) {
     Result<std::string> text = host.ReadRegularFile(path, 4096);

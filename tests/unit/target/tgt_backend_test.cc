@@ -264,7 +264,10 @@ TEST(TgtBackendTest, PersistentConfigPinsEveryTid) {
   EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:d>\n    controller_tid 7\n"));
   // A value outside the class (a TargetConfig built by hand) never reaches tgt-admin's shell.
   TargetConfig bad = *c;
-  bad.targets[0].luns.push_back(LunSpec{1, "/dev/x;reboot", IoMode::kFileio});
+  LunSpec hostile;
+  hostile.number = 1;
+  hostile.path = "/dev/x;reboot";
+  bad.targets[0].luns.push_back(hostile);
   EXPECT_EQ(backend.PersistentConfig(bad).status().code(), Code::kInvalidConfig);
 }
 
