@@ -239,7 +239,16 @@ Status TgtBackend::CloseSessions(int tid) {
     for (const auto& rt : listing.targets) {
       if (rt.tid != tid) continue;
       for (const auto& s : rt.sessions) {
-        for (const auto& [cid, address] : s.connections) {
+        std::vector<std::pair<int, std::string>> conns = s.connections;
+        // An initiator name with embedded lines can make tgt's own connection lines look like
+        // another (forged) nexus's: a session listed without connections, or an odd one, also
+        // gets its first connection (cid 0) closed; a forged sid is merely "not found".
+        if (s.connections.empty() || s.suspect || !listing.anomalies.empty()) {
+          bool has0 = false;
+          for (const auto& c : conns) has0 = has0 || c.first == 0;
+          if (!has0) conns.push_back({0, "?"});
+        }
+        for (const auto& [cid, address] : conns) {
           // A connection still closing stays listed; asking again would only spin.
           if (!asked.insert({s.id, cid}).second) continue;
           SAN_ASSIGN_OR_RETURN(Output r,
