@@ -133,7 +133,7 @@ int Main(int argc, char** argv) {
     Result<bool> up = (*backend)->DaemonRunning();
     if (command == "status" && up.ok() && !*up) {
       std::cout << (json ? "{\"backend\":\"tgt\",\"daemon\":\"stopped\",\"in_sync\":false,"
-                           "\"drift\":[],\"held\":[],\"targets\":[]}\n"
+                           "\"drift\":[],\"held\":[],\"anomalies\":[],\"targets\":[]}\n"
                          : "backend tgt: the daemon is not running\n");
       return kFailed;
     }
