@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "tests/support/test_data.h"
 
@@ -205,6 +207,65 @@ TEST(TgtadmShowHostileTest, InjectedLinesNeverFailAndAreNoticed) {
     ++cases;
   }
   std::cout << "hostile listing variants: " << cases << " cases\n";
+}
+
+// Randomised (fixed seed, so reproducible): names made of lines of tgt's own output with random
+// indentation and numbers. Whatever the name, the parse never fails, every real target is listed
+// once, and once the daemon said which tids exist no invented target survives.
+TEST(TgtadmShowHostileTest, RandomForgedNamesNeverFailOrInventTargets) {
+  const std::string clean = ReadTestData("tgtadm/show_target_session.txt");
+  std::vector<std::string> pieces;
+  for (size_t pos = 0; pos < clean.size();) {
+    size_t end = clean.find('\n', pos);
+    std::string line = clean.substr(pos, end - pos);
+    pieces.push_back(line.substr(line.find_first_not_of(' ')));
+    pos = end + 1;
+  }
+  const std::string at = "iqn.2024-01.test:client";
+  uint64_t seed = 0x5eed;
+  auto next = [&seed](uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  const std::set<std::string> real = {"iqn.2024-01.test.sanha:alpha", "iqn.2024-01.test.sanha:beta",
+                                      "iqn.2024-01.test.sanha:alpha2"};
+  int cases = 0;
+  for (; cases < 3000; ++cases) {
+    std::string name;
+    const uint64_t lines = 1 + next(12);
+    for (uint64_t i = 0; i < lines; ++i) {
+      std::string piece = pieces[next(pieces.size())];
+      if (piece.starts_with("Target ")) {
+        piece = "Target " + std::to_string(next(6)) + ": iqn.2024-01.test.sanha:f" +
+                std::to_string(next(3));
+      }
+      if (piece.starts_with("LUN: ") || piece.starts_with("I_T nexus: ")) {
+        piece = piece.substr(0, piece.find(": ") + 2) + std::to_string(next(4));
+      }
+      name += "\n" + std::string(next(5) * 4 + (next(8) == 0 ? 1 : 0), ' ') + piece;
+    }
+    std::string text = clean;
+    text.insert(text.find(at) + at.size(), name);
+    Result<TargetListing> first = ParseShowTargets(text);
+    ASSERT_TRUE(first.ok()) << "case " << cases << ": " << first.status().ToString();
+    std::set<int> forged;
+    for (int tid : first->unverified_tids) {
+      if (tid != 2 && tid != 3) forged.insert(tid);  // the daemon has tids 1..3
+    }
+    Result<TargetListing> l = ParseShowTargets(text, forged);
+    ASSERT_TRUE(l.ok()) << "case " << cases << ": " << l.status().ToString();
+    std::map<std::string, int> seen;
+    for (const auto& t : l->targets) {
+      ++seen[t.name];
+      // A name that is no real target may only survive under a real tid, and then the listing
+      // says it is anomalous (a repeated tid), so nothing acts on it.
+      if (!real.count(t.name)) {
+        EXPECT_FALSE(l->anomalies.empty()) << "case " << cases << ": invented " << t.name;
+      }
+    }
+    for (const auto& [n, count] : seen) EXPECT_EQ(count, 1) << "case " << cases << ": " << n;
+  }
+  std::cout << "random hostile listings: " << cases << " cases\n";
 }
 
 TEST(TgtadmShowTest, SizeUnitsMatchTgt) {
