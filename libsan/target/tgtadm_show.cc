@@ -190,7 +190,9 @@ Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int
       t = &out.targets.back();
       t->tid = n;
       t->name = name;
-      if (!ValidIscsiName(name)) odd(l, "target name outside the IQN/EUI grammar");
+      // tgt accepts any target name from its administrator; after an initiator name an odd
+      // one is suspect.
+      if (remote && !ValidIscsiName(name)) odd(l, "target name outside the IQN/EUI grammar");
       continue;
     }
     if (!t) return Bad(l, "line outside a target");
@@ -317,7 +319,7 @@ Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int
         }
         const bool outgoing = l.text.ends_with(" (outgoing)");
         std::string_view user = outgoing ? l.text.substr(0, l.text.size() - 11) : l.text;
-        if (!CheckUser(user).ok()) {
+        if (remote && !CheckUser(user).ok()) {
           odd(l, "account name outside the CHAP user grammar");
         } else if (outgoing) {
           t->outgoing_user = std::string(user);
@@ -329,7 +331,8 @@ Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int
       case kAcl:
         if (l.level != 2) {
           SAN_RETURN_IF_ERROR(problem(l, "unknown ACL line"));
-        } else if (l.text != "ALL" && !net::ParseNetwork(l.text).ok() && !ValidIscsiName(l.text)) {
+        } else if (remote && l.text != "ALL" && !net::ParseNetwork(l.text).ok() &&
+                   !ValidIscsiName(l.text)) {
           odd(l, "ACL entry is neither ALL, an address nor an iSCSI name");
         } else {
           t->acl.emplace_back(l.text);

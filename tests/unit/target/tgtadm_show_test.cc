@@ -268,6 +268,19 @@ TEST(TgtadmShowHostileTest, RandomForgedNamesNeverFailOrInventTargets) {
   std::cout << "random hostile listings: " << cases << " cases\n";
 }
 
+// Names an administrator gave tgt directly (not IQNs, odd account names) are no anomaly before
+// any initiator text: they cannot be forged there.
+TEST(TgtadmShowTest, AdministratorsOddNamesAreNoAnomaly) {
+  std::string text = ReadTestData("tgtadm/show_target_three.txt");
+  text.replace(text.find("iqn.2024-01.test.sanha:alpha"), 28, "MyTarget");
+  text.replace(text.find("alpha-user"), 10, "Alpha User");
+  Result<TargetListing> l = ParseShowTargets(text);
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_TRUE(l->anomalies.empty());
+  EXPECT_EQ(l->targets[0].name, "MyTarget");
+  EXPECT_EQ(l->targets[0].incoming_users[0], "Alpha User");
+}
+
 TEST(TgtadmShowTest, SizeUnitsMatchTgt) {
   EXPECT_EQ(TgtSizeMb(67108864), 67u);
   EXPECT_EQ(TgtSizeMb(33554432), 34u);
