@@ -13,6 +13,13 @@ file(GLOB SANHA_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/*_
 # The seam some targets need (a FakeHost that runs nothing), a test-only source of libsan.
 set(SANHA_FUZZ_SUPPORT ${CMAKE_SOURCE_DIR}/libsan/host/fake_host.cc)
 
+# clang ignores `#pragma GCC target("avx2")` (and -Werror refuses the unknown pragma): give that one
+# file -mavx2 instead. It is called only after a run-time check that the CPU has AVX2.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set_source_files_properties(${CMAKE_SOURCE_DIR}/libsan/blockcopy/xxh3_avx2.cc PROPERTIES
+                              COMPILE_OPTIONS "-mavx2;-Wno-unknown-pragmas")
+endif()
+
 if(SANHA_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "SANHA_FUZZ needs clang (CXX=clang++): libFuzzer is part of clang")

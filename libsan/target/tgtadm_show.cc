@@ -50,6 +50,13 @@ bool Field(std::string_view text, std::string_view key, std::string_view* value)
   return true;
 }
 
+// tgt prints no control character of its own; one in a line is remote text (an initiator's name
+// or alias) or damage. Only the Initiator line is neutralised (see ParseShowTargets); elsewhere
+// such a line is refused.
+Status NoControl(const Line& l) {
+  return HasControlChars(l.text) ? Bad(l, "control character in line") : Status::Ok();
+}
+
 Result<int64_t> Number(const Line& l, std::string_view v) {
   Result<int64_t> n = ParseInt64(v);
   if (!n.ok() || *n < 0) return Bad(l, "expected a number");
@@ -103,6 +110,7 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
   RunningTarget* t = nullptr;
   for (const Line& l : SplitLines(text)) {
     if (l.level == 0) {
+      SAN_RETURN_IF_ERROR(NoControl(l));
       // "Target 1: iqn..."
       if (!l.text.starts_with("Target ")) return Bad(l, "expected 'Target N: NAME'");
       size_t colon = l.text.find(": ");
@@ -133,6 +141,9 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
       continue;
     }
     std::string_view v;
+    if (!(section == Section::kNexus && Field(l.text, "Initiator", &v))) {
+      SAN_RETURN_IF_ERROR(NoControl(l));
+    }
     switch (section) {
       case Section::kSystem:
         if (l.level != 2 || !(Field(l.text, "Driver", &v) || Field(l.text, "State", &v))) {
@@ -146,7 +157,9 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
         } else if (t->sessions.empty()) {
           return Bad(l, "nexus detail before 'I_T nexus'");
         } else if (l.level == 3 && Field(l.text, "Initiator", &v)) {
-          t->sessions.back().initiator = v.substr(0, v.find(" alias:"));
+          // The initiator chose this text: its control characters become '?', so it can neither
+          // fake structure nor make the listing unreadable (monitor and stop read it).
+          t->sessions.back().initiator = Printable(v.substr(0, v.find(" alias:")), v.size());
         } else if (l.level == 3 && Field(l.text, "Connection", &v)) {
           SAN_ASSIGN_OR_RETURN(int64_t cid, Number(l, v));
           t->sessions.back().connections.push_back({static_cast<int>(cid), ""});
@@ -191,6 +204,7 @@ Result<std::vector<std::string>> ParseShowAccounts(std::string_view text) {
   std::vector<std::string> out;
   bool header = false;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     if (l.level == 0) {
       if (l.text != "Account list:" || header) return Bad(l, "expected 'Account list:'");
       header = true;
@@ -208,6 +222,7 @@ Result<DiscoveryAccounts> ParseShowSystemAccounts(std::string_view text) {
   bool in_accounts = false;
   bool seen_system = false;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     if (l.level == 0) {
       if (l.text == "System:") seen_system = true;
       in_accounts = false;
@@ -234,6 +249,7 @@ Result<DiscoveryAccounts> ParseShowSystemAccounts(std::string_view text) {
 Result<std::map<std::string, std::string>> ParseShowTargetParams(std::string_view text) {
   std::map<std::string, std::string> out;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     size_t eq = l.text.find('=');
     if (l.level != 0 || eq == std::string_view::npos || eq == 0) {
       return Bad(l, "expected NAME=VALUE");

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   san::Result<san::target::TargetConfig> r =
       san::target::ParseTargetFile(san::fuzz::AsText(data, size), "fuzz.conf");
   if (!r.ok()) {
-    const std::string& m = r.status().message();
+    const std::string m = r.status().message();
     Check(m.starts_with("fuzz.conf"), "error does not name the file", m);
     Check(m.find('\n') == std::string::npos, "error is not one line", m);
     return 0;

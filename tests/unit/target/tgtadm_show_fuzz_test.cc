@@ -1,0 +1,66 @@
+// Findings of the tgtadm listing fuzz target (tests/fuzz/tgtadm_show_fuzz.cc): control characters
+// in a listing. tgt prints an initiator's name and alias verbatim, so those are remote text.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "libsan/target/tgtadm_show.h"
+#include "tests/support/test_data.h"
+
+namespace san::target::tgt {
+namespace {
+
+using san::testing::ReadTestData;
+using ::testing::HasSubstr;
+
+// The captured listing with `from` replaced by `to` once.
+std::string Edited(const std::string& from, const std::string& to) {
+  std::string text = ReadTestData("tgtadm/show_target_session.txt");
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(TgtadmShowFuzzTest, ControlCharactersInAnInitiatorNameAreNeutralised) {
+  // An escape sequence and a carriage return in the name, a bell in the alias.
+  Result<std::vector<RunningTarget>> r =
+      ParseShowTargets(Edited("Initiator: iqn.2024-01.test:client alias: none",
+                              "Initiator: iqn.2024-01.test:cl\x1b[2Jient\r\x7f alias: no\ane"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();  // monitor and stop must still read it
+  ASSERT_FALSE(r->empty());
+  ASSERT_EQ((*r)[0].sessions.size(), 1u);
+  EXPECT_EQ((*r)[0].sessions[0].initiator, "iqn.2024-01.test:cl?[2Jient??");
+  EXPECT_EQ((*r)[0].name, "iqn.2024-01.test.sanha:alpha");
+}
+
+TEST(TgtadmShowFuzzTest, ControlCharactersAnywhereElseAreRefused) {
+  const std::pair<std::string, std::string> edits[] = {
+      {"Target 1: iqn.2024-01.test.sanha:alpha", "Target 1: iqn.2024-01.test.sanha:al\x01pha"},
+      {"IP Address: 127.0.0.1", "IP Address: 127.0.0.1\x1b"},
+      {"SCSI SN: beaf10", "SCSI SN: beaf\t10"},
+      {"Driver: iscsi",
+       "Driver: is\x7f"
+       "csi"},
+  };
+  for (const auto& [from, to] : edits) {
+    Result<std::vector<RunningTarget>> r = ParseShowTargets(Edited(from, to));
+    ASSERT_FALSE(r.ok()) << to;
+    EXPECT_EQ(r.status().code(), Code::kCorruption);
+    EXPECT_THAT(r.status().message(), HasSubstr("control character in line"));
+    EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos);  // the message is printable
+  }
+  EXPECT_FALSE(ParseShowAccounts("Account list:\n    us\x1b"
+                                 "er\n")
+                   .ok());
+  EXPECT_FALSE(ParseShowSystemAccounts("System:\n    Account information:\n    us\x01"
+                                       "er\n")
+                   .ok());
+  EXPECT_FALSE(ParseShowTargetParams("MaxBurstLength=26\x1b"
+                                     "2144\n")
+                   .ok());
+}
+
+}  // namespace
+}  // namespace san::target::tgt
