@@ -10,6 +10,8 @@
 option(SANHA_FUZZ "Build the libFuzzer targets (clang)" OFF)
 
 file(GLOB SANHA_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/*_fuzz.cc)
+# fence_command_line also needs the fence front's Boost.Program_options parser (fence/).
+set(SANHA_FUZZ_EXTRA_fence_command_line ${CMAKE_SOURCE_DIR}/fence/command_line.cc)
 # The seam some targets need (a FakeHost that runs nothing), a test-only source of libsan.
 set(SANHA_FUZZ_SUPPORT ${CMAKE_SOURCE_DIR}/libsan/host/fake_host.cc)
 
@@ -35,10 +37,10 @@ if(SANHA_FUZZ)
   foreach(src ${SANHA_FUZZ_SOURCES})
     get_filename_component(name ${src} NAME_WE)
     string(REGEX REPLACE "_fuzz$" "" name ${name})
-    add_executable(fuzz-${name} EXCLUDE_FROM_ALL ${src})
+    add_executable(fuzz-${name} EXCLUDE_FROM_ALL ${src} ${SANHA_FUZZ_EXTRA_${name}})
     target_compile_options(fuzz-${name} PRIVATE ${SANHA_FUZZ_FLAGS})
     target_link_options(fuzz-${name} PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_libraries(fuzz-${name} PRIVATE san_fuzz_support)
+    target_link_libraries(fuzz-${name} PRIVATE san_fuzz_support Boost::program_options)
     add_dependencies(fuzzers fuzz-${name})
   endforeach()
 elseif(SANHA_TESTS)
@@ -48,8 +50,8 @@ elseif(SANHA_TESTS)
   foreach(src ${SANHA_FUZZ_SOURCES})
     get_filename_component(name ${src} NAME_WE)
     string(REGEX REPLACE "_fuzz$" "" name ${name})
-    add_executable(fuzz-replay-${name} ${src})
-    target_link_libraries(fuzz-replay-${name} PRIVATE san_fuzz_replay)
+    add_executable(fuzz-replay-${name} ${src} ${SANHA_FUZZ_EXTRA_${name}})
+    target_link_libraries(fuzz-replay-${name} PRIVATE san_fuzz_replay Boost::program_options)
     add_test(NAME fuzz-replay-${name}
              COMMAND fuzz-replay-${name} ${CMAKE_SOURCE_DIR}/tests/data/fuzz/${name})
     set_tests_properties(fuzz-replay-${name} PROPERTIES LABELS "unit;fuzz" TIMEOUT 120)

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto st = san::lvm::ParseCrmMonNode(xml, node); st.ok()) {
     Check(st->known || (!st->online && !st->unclean), "state reported for an unknown node", node);
   } else {
-    Check(st.status().message().find('\n') == std::string::npos, "error is not one line");
+    Check(st.status().message().find('\n') == std::string::npos, "error is not one line",
+          st.status().message());
   }
   if (auto last = san::lvm::ParseLastFencing(xml, node); !last.ok()) {
     Check(last.status().message().find('\n') == std::string::npos, "error is not one line");

@@ -4,6 +4,7 @@
 // plug did not name, or crash it.
 // Input lines: 1 sysObjectID, 2 plug, 3 PDU hosts (comma separated), then "ROW_OID NAME" lines.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,24 @@ namespace {
 
 using namespace san::fence;
 using san::fuzz::Check;
+
+// The outlet a plug item names by number ("05", "2.5"), as the agent reads numbers; nullopt for
+// a name.
+std::optional<OutletId> Number(const std::string& text, bool has_units) {
+  std::vector<std::string> parts = san::SplitList(text, ".");
+  if (parts.empty() || parts.size() > (has_units ? 2u : 1u) ||
+      (parts.size() == 2 && text.find('.') != parts[0].size())) {
+    return std::nullopt;
+  }
+  std::vector<int> n;
+  for (const std::string& p : parts) {
+    if (p.size() > 6 || p.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    n.push_back(std::stoi(p));
+  }
+  return n.size() == 2 ? OutletId{n[0], n[1]} : OutletId{1, n[0]};
+}
 
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> out;
@@ -72,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool by_number = false, by_name = false;
     for (const PlugRef& r : *refs) {
       if (r.pdu && *r.pdu != o.pdu) continue;
-      if (r.outlet == FormatOutletId(o.id, model.has_units())) by_number = true;
+      if (Number(r.outlet, model.has_units()) == o.id) by_number = true;
       for (const NamedOutlet& n : named) {
         if (n.id == o.id && n.name == r.outlet) by_name = true;
       }
