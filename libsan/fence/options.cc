@@ -141,7 +141,9 @@ Result<std::chrono::milliseconds> ParseSeconds(std::string_view text) {
     Result<int64_t> whole = ParseInt64(text.substr(0, dot));
     std::string frac(text.substr(dot + 1));
     Result<int64_t> f = ParseInt64(frac);
-    if (!whole.ok() || !f.ok() || *whole < 0 || frac.empty() || frac.size() > 3) {
+    // At most 12 digits of seconds, as ParseDuration: more would overflow `*whole * 1000`.
+    if (!whole.ok() || !f.ok() || *whole < 0 || *whole > 999'999'999'999 || frac.empty() ||
+        frac.size() > 3) {
       return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
     }
     while (frac.size() < 3) frac += '0';
