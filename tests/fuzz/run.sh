@@ -56,8 +56,11 @@ for t in "${targets[@]}"; do
   # 2. Bounded fuzzing from a copy of the corpus (new inputs land in the copy, not the tree).
   mkdir -p "$work/$t"
   cp "${inputs[@]}" "$work/$t/"
+  dict=()
+  if [ -f "tests/fuzz/$t.dict" ]; then dict=(-dict="tests/fuzz/$t.dict"); fi
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-    -print_final_stats=1 -artifact_prefix="$work/$t-" "$work/$t" >"$work/$t.log" 2>&1; then
+    "${dict[@]}" -print_final_stats=1 -artifact_prefix="$work/$t-" "$work/$t" \
+    >"$work/$t.log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t.log")
     echo "ok   $t: ${#inputs[@]} corpus inputs replayed, ${execs:-?} executions in ${seconds} s"
     if [ "${FUZZ_KEEP:-0}" = 1 ]; then
