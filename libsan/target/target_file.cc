@@ -199,7 +199,7 @@ Status Parser::InTarget(const std::string& key, const std::vector<std::string>& 
     }
     if (t.tid) return Error("tid given twice");
     t.tid = static_cast<int>(*n);
-    return Unique(tids_, w[1], "tid", t.name);
+    return Unique(tids_, std::to_string(*n), "tid", t.name);  // parsed: "07" is 7
   }
   if (key == "allow-address" || key == "allow-initiator") {
     if (w.size() < 2) return Error(key + ": expected a list");

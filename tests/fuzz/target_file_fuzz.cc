@@ -2,6 +2,7 @@
 // a model or a one-line "PATH:LINE: ..." error; a model holds no control character in any value
 // that reaches the daemon, a command or a persistent file, and every LUN number and tid is sane.
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "libsan/target/target_file.h"
@@ -30,7 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const auto& a : r->discovery_incoming) CheckAccount(a);
   if (r->discovery_outgoing) CheckAccount(*r->discovery_outgoing);
+  std::set<int> tids;
+  std::set<std::string> names;
   for (const auto& t : r->targets) {
+    // Uniqueness is on parsed values ("tid 7" and "tid 07" are one tid).
+    Check(!t.tid || tids.insert(*t.tid).second, "a tid pinned twice", t.name);
+    Check(names.insert(t.name).second, "a target declared twice", t.name);
     Check(!t.name.empty() && !HasControl(t.name), "target name empty or with control chars",
           t.name);
     Check(!t.tid || *t.tid > 0, "tid not positive", t.name);
