@@ -1,10 +1,12 @@
-// Fuzz target: address, network and port parsing (libsan/net/address), which reads initiator
-// addresses, admin lists and firewall listings. A parsed value prints canonically, and what it
-// prints parses back to the same value (printing is what reaches argv and nft scripts).
+// Fuzz target: address, network, port and portal parsing (libsan/net/address, target/backend),
+// which reads initiator addresses, admin lists and firewall listings. A parsed value prints
+// canonically, and what it prints parses back to the same value (printing is what reaches argv and
+// nft scripts).
 #include <cstdint>
 #include <string>
 
 #include "libsan/net/address.h"
+#include "libsan/target/backend.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -42,6 +44,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto l = net::ParsePortList(text); l.ok()) {
     Check(!l->empty(), "an empty port list accepted");
     for (const auto& p : *l) CheckPorts(p);
+  }
+  // Portals (iet-target's `portals`, san-target --portals): printed back, they parse the same.
+  if (auto portals = san::target::ParsePortals(text); portals.ok()) {
+    std::string printed;
+    for (const auto& p : *portals) printed += p.ToString() + ",";
+    auto back = san::target::ParsePortals(printed);
+    Check(back.ok() && back->size() == portals->size(), "portals do not survive print → parse",
+          printed);
+    for (size_t i = 0; i < portals->size(); ++i) {
+      Check((*back)[i].address == (*portals)[i].address && (*back)[i].port == (*portals)[i].port,
+            "a portal changed on print → parse", printed);
+    }
   }
   return 0;
 }
