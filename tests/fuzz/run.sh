@@ -3,13 +3,13 @@
 # a bounded time starting from its corpus in tests/data/fuzz/<target>/, after replaying every
 # input of that corpus once. Fails on any crash, leak, timeout, OOM or broken property.
 # Usage: tests/fuzz/run.sh [BUILD_DIR [SECONDS_PER_TARGET [TARGET...]]]
-#   defaults: build-fuzz, 15 s, every target. FUZZ_KEEP=1 merges inputs that found new coverage
+#   defaults: build-fuzz, 11 s, every target. FUZZ_KEEP=1 merges inputs that found new coverage
 #   back into tests/data/fuzz/<target>/ (for long runs by hand; see docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$(pwd)
 dir=${1:-build-fuzz}
-seconds=${2:-15}
+seconds=${2:-11}
 shift 2 2>/dev/null || shift $#
 for tool in clang clang++; do
   command -v "$tool" >/dev/null || { echo "FATAL: $tool is not installed (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
