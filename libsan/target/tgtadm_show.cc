@@ -2,6 +2,8 @@
 // "Key: value" form decide what it is. Unknown lines fail the parse (Corruption).
 #include "libsan/target/tgtadm_show.h"
 
+#include <climits>
+
 #include "libsan/util/strings.h"
 
 namespace san::target::tgt {
@@ -63,6 +65,13 @@ Result<int64_t> Number(const Line& l, std::string_view v) {
   return *n;
 }
 
+// A tid, LUN or connection id: an int (a larger value would wrap on the cast).
+Result<int> IntNumber(const Line& l, std::string_view v) {
+  SAN_ASSIGN_OR_RETURN(int64_t n, Number(l, v));
+  if (n > INT_MAX) return Bad(l, "number out of range");
+  return static_cast<int>(n);
+}
+
 Result<bool> YesNo(const Line& l, std::string_view v) {
   if (v == "Yes") return true;
   if (v == "No") return false;
@@ -115,10 +124,10 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
       if (!l.text.starts_with("Target ")) return Bad(l, "expected 'Target N: NAME'");
       size_t colon = l.text.find(": ");
       if (colon == std::string_view::npos) return Bad(l, "expected 'Target N: NAME'");
-      SAN_ASSIGN_OR_RETURN(int64_t tid, Number(l, l.text.substr(7, colon - 7)));
+      SAN_ASSIGN_OR_RETURN(int tid, IntNumber(l, l.text.substr(7, colon - 7)));
       targets.emplace_back();
       t = &targets.back();
-      t->tid = static_cast<int>(tid);
+      t->tid = tid;
       t->name = l.text.substr(colon + 2);
       section = Section::kNone;
       continue;
@@ -161,8 +170,8 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
           // fake structure nor make the listing unreadable (monitor and stop read it).
           t->sessions.back().initiator = Printable(v.substr(0, v.find(" alias:")), v.size());
         } else if (l.level == 3 && Field(l.text, "Connection", &v)) {
-          SAN_ASSIGN_OR_RETURN(int64_t cid, Number(l, v));
-          t->sessions.back().connections.push_back({static_cast<int>(cid), ""});
+          SAN_ASSIGN_OR_RETURN(int cid, IntNumber(l, v));
+          t->sessions.back().connections.push_back({cid, ""});
         } else if (l.level == 4 && Field(l.text, "IP Address", &v) &&
                    !t->sessions.back().connections.empty()) {
           t->sessions.back().connections.back().second = v;
@@ -172,9 +181,9 @@ Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
         break;
       case Section::kLun:
         if (l.level == 2 && Field(l.text, "LUN", &v)) {
-          SAN_ASSIGN_OR_RETURN(int64_t n, Number(l, v));
+          SAN_ASSIGN_OR_RETURN(int n, IntNumber(l, v));
           t->luns.emplace_back();
-          t->luns.back().number = static_cast<int>(n);
+          t->luns.back().number = n;
         } else if (l.level == 3 && !t->luns.empty()) {
           SAN_RETURN_IF_ERROR(LunField(l, t->luns.back()));
         } else {

@@ -77,5 +77,25 @@ TEST(TgtadmShowFuzzTest, ControlCharactersAnywhereElseAreRefused) {
                    .ok());
 }
 
+// "Target 1032456887999427115:" passed the "a non-negative number" check and wrapped to a
+// negative tid on the cast to int (so did LUN numbers and connection ids).
+TEST(TgtadmShowFuzzTest, NumbersBeyondIntAreRefused) {
+  const std::pair<std::string, std::string> edits[] = {
+      {"Target 1:", "Target 1032456887999427115:"},
+      {"Target 1:", "Target 2147483648:"},
+      {"LUN: 0", "LUN: 4294967296"},
+      {"Connection: 0", "Connection: 2147483648"},
+  };
+  for (const auto& [from, to] : edits) {
+    Result<std::vector<RunningTarget>> r = ParseShowTargets(Edited(from, to));
+    ASSERT_FALSE(r.ok()) << to;
+    EXPECT_THAT(r.status().message(), HasSubstr("number out of range")) << to;
+  }
+  Result<std::vector<RunningTarget>> r =
+      ParseShowTargets(Edited("Target 1:", "Target 2147483647:"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].tid, 2147483647);
+}
+
 }  // namespace
 }  // namespace san::target::tgt
