@@ -141,13 +141,18 @@ Result<std::chrono::milliseconds> ParseSeconds(std::string_view text) {
     Result<int64_t> whole = ParseInt64(text.substr(0, dot));
     std::string frac(text.substr(dot + 1));
     Result<int64_t> f = ParseInt64(frac);
-    // At most 12 digits of seconds, as ParseDuration: more would overflow `*whole * 1000`.
-    if (!whole.ok() || !f.ok() || *whole < 0 || *whole > 999'999'999'999 || frac.empty() ||
-        frac.size() > 3) {
+    // Digits only on both sides ("0.-99" was -99 ms), at most 12 of seconds, as ParseDuration:
+    // more would overflow `*whole * 1000`.
+    auto digits = [](std::string_view s) {
+      return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (!whole.ok() || !f.ok() || !digits(text.substr(0, dot)) || !digits(frac) ||
+        *whole > 999'999'999'999 || frac.size() > 3) {
       return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
     }
     while (frac.size() < 3) frac += '0';
-    return std::chrono::milliseconds(*whole * 1000 + std::stoll(frac));
+    return std::chrono::milliseconds(*whole * 1000 + (frac[0] - '0') * 100 + (frac[1] - '0') * 10 +
+                                     (frac[2] - '0'));
   }
   return ParseDuration(text);
 }

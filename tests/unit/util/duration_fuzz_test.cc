@@ -18,5 +18,15 @@ TEST(DurationFuzzTest, HugeDurationsAreRefusedNotWrapped) {
   EXPECT_EQ(*fence::ParseSeconds("999999999999.5"), std::chrono::milliseconds(999'999'999'999'500));
 }
 
+// Found with the "no negative time" property: the fraction was read with a sign.
+TEST(DurationFuzzTest, SecondsWithSignsAreRefused) {
+  for (const char* text : {"0.-99", "1.-1", "-0.5", "+1.5", "1.+5", ".5", "1."}) {
+    EXPECT_EQ(fence::ParseSeconds(text).status().code(), Code::kInvalidConfig) << text;
+  }
+  EXPECT_EQ(*fence::ParseSeconds("1.5"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(*fence::ParseSeconds("0.05"), std::chrono::milliseconds(50));
+  EXPECT_EQ(*fence::ParseSeconds("2.125"), std::chrono::milliseconds(2125));
+}
+
 }  // namespace
 }  // namespace san
