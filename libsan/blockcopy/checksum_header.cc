@@ -2,6 +2,7 @@
 // field is range-checked, so a damaged or crafted file is refused instead of steering a run.
 #include "libsan/blockcopy/checksum_header.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "libsan/blockcopy/block_device.h"
@@ -179,6 +180,8 @@ Result<ChecksumHeader> DecodeHeader(std::span<const std::byte> slot) {
   if (state < 1 || state > 3) return Status::Corruption("unknown state " + std::to_string(state));
   h.state = static_cast<FileState>(state);
   const uint64_t size = h.source_size;
+  // No file or device is larger (off_t); beyond it SegmentCount() and FileSize() would wrap.
+  if (size > uint64_t{INT64_MAX}) return Status::Corruption("source size out of range");
   auto bad_range = [size](Range r) { return r.begin > r.end || r.end > size; };
   if (h.committed > size || h.valid_end > size || bad_range(h.window) || bad_range(h.recheck)) {
     return Status::Corruption("positions lie beyond the source size");

@@ -154,17 +154,18 @@ Result<std::chrono::milliseconds> ParseSeconds(std::string_view text) {
     std::string whole_text(text.substr(0, dot));
     std::string frac(text.substr(dot + 1));
     Result<int64_t> whole = ParseInt64(whole_text);
-    bool digits = !frac.empty() && frac.size() <= 3 &&
-                  frac.find_first_not_of("0123456789") == std::string::npos;
-    // At most 12 digits of seconds: the milliseconds then cannot overflow.
-    if (!whole.ok() || *whole < 0 || whole_text.size() > 12 || !digits) {
+    // Digits only on both sides ("0.-99" was -99 ms, "-0.5" a negative time); at most 12 digits
+    // of seconds and 3 of the fraction, so the milliseconds cannot overflow.
+    auto digits = [](std::string_view s) {
+      return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (!whole.ok() || !digits(whole_text) || !digits(frac) || whole_text.size() > 12 ||
+        frac.size() > 3) {
       return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
     }
     while (frac.size() < 3) frac += '0';
-    Result<int64_t> f = ParseInt64(frac);
-    if (!f.ok())
-      return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
-    return std::chrono::milliseconds(*whole * 1000 + *f);
+    return std::chrono::milliseconds(*whole * 1000 + (frac[0] - '0') * 100 + (frac[1] - '0') * 10 +
+                                     (frac[2] - '0'));
   }
   return ParseDuration(text);
 }

@@ -84,7 +84,8 @@ std::optional<OutletId> PduModel::NameOidToOutlet(const std::string& row_oid) co
   std::vector<int> nums;
   for (const std::string& p : parts) {
     Result<int64_t> n = ParseInt64(p);
-    if (!n.ok() || *n < 0 || *n > 100000) return std::nullopt;
+    // Outlets and units count from 1; a PDU answering with row 0 must not make "outlet 0".
+    if (!n.ok() || *n < 1 || *n > 100000) return std::nullopt;
     nums.push_back(static_cast<int>(*n));
   }
   if (has_units()) {

@@ -27,7 +27,7 @@ std::string ResultError(const pugi::xml_node& result) {
   std::string text = status.attribute("message").as_string();
   if (pugi::xml_node e = status.child("errors").child("error"))
     text += ": " + std::string(e.text().as_string());
-  return text;
+  return Printable(text, 200);  // it ends in an exit reason: one line
 }
 
 }  // namespace

@@ -156,7 +156,7 @@ Result<std::vector<LvInfo>> ParseLvs(std::string_view json) {
     if (std::string p = r.Str("snap_percent"); !p.empty()) {
       char* end = nullptr;
       double v = std::strtod(p.c_str(), &end);
-      if (end == p.c_str() || *end != '\0' || v < 0 || v > 100) {
+      if (end == p.c_str() || *end != '\0' || !(v >= 0 && v <= 100)) {  // NaN too
         return Status::Corruption("snap_percent: '" + Printable(p) + "'");
       }
       lv->snap_percent = v;

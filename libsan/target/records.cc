@@ -2,6 +2,7 @@
 // passed the target file's character checks, so blanks never occur inside a field.
 #include "libsan/target/records.h"
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -134,7 +135,11 @@ Result<Records> Records::Parse(std::string_view text) {
       Result<int64_t> tid = ParseInt64(w[1]);
       Result<int64_t> num = ParseInt64(w[3]);
       Result<int64_t> size = ParseInt64(w[4]);
-      if (!tid.ok() || !num.ok() || !size.ok()) return BadLine(n, "bad numbers");
+      // Negative or out-of-int-range numbers would wrap on the casts below.
+      if (!tid.ok() || !num.ok() || !size.ok() || *tid < 0 || *tid > INT_MAX || *num < 0 ||
+          *num > INT_MAX || *size < 0) {
+        return BadLine(n, "bad numbers");
+      }
       LunRecord rec;
       rec.tid = static_cast<int>(*tid);
       rec.lun.number = static_cast<int>(*num);
@@ -161,7 +166,7 @@ Result<Records> Records::Parse(std::string_view text) {
       r.luns[{w[2], rec.lun.number}] = rec;
     } else if (w[0] == "target" && w.size() >= 3) {
       Result<int64_t> tid = ParseInt64(w[1]);
-      if (!tid.ok()) return BadLine(n, "bad tid");
+      if (!tid.ok() || *tid < 0 || *tid > INT_MAX) return BadLine(n, "bad tid");
       TargetRecord& t = r.targets[w[2]];
       t.tid = static_cast<int>(*tid);
       for (size_t i = 3; i < w.size(); ++i) {
@@ -222,7 +227,7 @@ Result<std::vector<HoldRecord>> ParseJournal(std::string_view text) {
     if (w[0] != "hold" || w.size() < 3) return BadLine(n, "unknown journal entry");
     HoldRecord h;
     Result<int64_t> tid = ParseInt64(w[1]);
-    if (!tid.ok()) return BadLine(n, "bad tid");
+    if (!tid.ok() || *tid < 0 || *tid > INT_MAX) return BadLine(n, "bad tid");
     h.tid = static_cast<int>(*tid);
     h.target = w[2];
     for (size_t i = 3; i < w.size(); ++i) {

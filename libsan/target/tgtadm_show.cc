@@ -346,10 +346,17 @@ Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int
   return out;
 }
 
+// tgt prints no control character of its own: one in an account or parameter listing is
+// damage (those listings carry no initiator text), refused.
+Status NoControl(const Line& l) {
+  return HasControl(l.text) ? Bad(l, "control character in line") : Status::Ok();
+}
+
 Result<std::vector<std::string>> ParseShowAccounts(std::string_view text) {
   std::vector<std::string> out;
   bool header = false;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     if (l.level == 0) {
       if (l.text != "Account list:" || header) return Bad(l, "expected 'Account list:'");
       header = true;
@@ -367,6 +374,7 @@ Result<DiscoveryAccounts> ParseShowSystemAccounts(std::string_view text) {
   bool in_accounts = false;
   bool seen_system = false;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     if (l.level == 0) {
       if (l.text == "System:") seen_system = true;
       in_accounts = false;
@@ -393,6 +401,7 @@ Result<DiscoveryAccounts> ParseShowSystemAccounts(std::string_view text) {
 Result<std::map<std::string, std::string>> ParseShowTargetParams(std::string_view text) {
   std::map<std::string, std::string> out;
   for (const Line& l : SplitLines(text)) {
+    SAN_RETURN_IF_ERROR(NoControl(l));
     size_t eq = l.text.find('=');
     if (l.level != 0 || eq == std::string_view::npos || eq == 0) {
       return Bad(l, "expected NAME=VALUE");
