@@ -149,7 +149,9 @@ Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int
       continue;
     }
     if (l.level == 3 && l.text.starts_with("Initiator:")) remote = true;
-    if (HasControl(l.text)) {
+    // An initiator name with control characters is still a session (shown neutralised and
+    // marked suspect below); any other line with one is never believed.
+    if (HasControl(l.text) && !(l.level == 3 && l.text.starts_with("Initiator:"))) {
       SAN_RETURN_IF_ERROR(problem(l, "control character"));
       continue;
     }

@@ -15,8 +15,12 @@ namespace {
 using namespace san::blockcopy;
 using san::fuzz::Check;
 
-void CheckDecoded(const ChecksumHeader& h) {
-  Check(h.version == kFormatVersion, "unknown version accepted");
+void CheckDecoded(const ChecksumHeader& decoded) {
+  // Version 1 (no identities) still decodes so that ddless can say "a new checksum file is
+  // required"; every header written is the current version.
+  Check(decoded.version == 1 || decoded.version == kFormatVersion, "unknown version accepted");
+  ChecksumHeader h = decoded;
+  h.version = kFormatVersion;
   Check(h.segment_size > 0, "segment size 0 accepted");
   Check(h.committed <= h.source_size && h.valid_end <= h.source_size, "position past the end");
   Check(h.window.begin <= h.window.end && h.window.end <= h.source_size, "window out of range");
