@@ -1,0 +1,36 @@
+// The tgt backend's tgtadm calls over tgtd's socket: the same argument vectors TgtBackend passes
+// to tgtadm ("--op", "new", "--mode", "account", ...) become one socket request each, and the
+// reply becomes the Output tgtadm would have given (exit 0 and the listing, or exit 22 and
+// "tgtadm: <message>"), so ClassifyTgtadm and the show parsers stay exactly as they are. No
+// process is started: a CHAP secret travels in the socket payload only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libsan/host/host.h"
+#include "libsan/target/tgtd_client.h"
+
+namespace san::target::tgt {
+
+// The request tgtadm builds for `args` (without "tgtadm --lld iscsi"; "--lld X" is accepted
+// too). Understands the options the backend uses: --op --mode --tid --lun --sid --cid --force
+// --targetname --backing-store --bstype --params --name --value --initiator-address
+// --initiator-name --user --password --outgoing. InvalidConfig for anything else, a number that
+// is not one, or a value holding ',' where tgtd splits on it (names, users, paths): tgtd parses
+// the payload with strstr/strchr, so such a value would be read as another parameter.
+Result<TgtdRequest> RequestFromTgtadmArgs(const std::vector<std::string>& args);
+
+class TgtdSocketRunner {
+ public:
+  explicit TgtdSocketRunner(TgtdClient& client) : client_(client) {}
+  // A daemon that cannot be reached gives tgtadm's exit 107 "can't connect to tgt daemon"
+  // Output, as ClassifyTgtadm expects. Not OK when `args` is not understood (InvalidConfig) or
+  // the exchange failed otherwise (Timeout, Corruption, Permission).
+  Result<Output> Run(const std::vector<std::string>& args);
+
+ private:
+  TgtdClient& client_;
+};
+
+}  // namespace san::target::tgt
