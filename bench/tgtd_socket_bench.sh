@@ -2,7 +2,9 @@
 # Round trips to tgtd: N `tgtadm` processes against N requests of libsan's socket client (one
 # tgtd-sock process, one connection per request, as tgtd's mgmt.c serves them), on the same tgtd
 # in the same run, and the ratio. (a) `--op show --mode target` with 4 targets × 4 LUNs listed;
-# (b) a CHAP account created and deleted (2 requests per round). Every call's result is checked.
+# (b) a CHAP account created and deleted (2 requests per round); (c) the three listings a
+# reconcile reads (target, account, system): 3 tgtadm processes, 3 socket requests one after the
+# other, and the same 3 in flight together on 3 connections. Every call's result is checked.
 # tgtd runs in its own network and mount namespace with a private control socket.
 # Usage: bench/tgtd_socket_bench.sh [BUILD_DIR] [N]   (root; N default 200)
 set -u
@@ -63,6 +65,18 @@ s=$(now)
 acct_sock=$(($(now) - s))
 [ "$(grep -c '^= 0 $' "$TMP/acct.out")" = $((2 * N)) ] || fail "a socket account request failed"
 
+s=$(now)
+for _ in $(seq "$N"); do
+  for m in target account system; do T --op show --mode $m >/dev/null || fail "tgtadm show $m"; done
+done
+list_tgtadm=$(($(now) - s))
+s=$(now)
+"$BUILD/tgtd-sock" listings "$N" serial || fail "socket listings serial"
+list_serial=$(($(now) - s))
+s=$(now)
+"$BUILD/tgtd-sock" listings "$N" batch || fail "socket listings batch"
+list_batch=$(($(now) - s))
+
 row() {  # LABEL CALLS TGTADM_NS SOCKET_NS
   awk -v l="$1" -v c="$2" -v a="$3" -v b="$4" 'BEGIN {
     printf "%-40s %10.1fµs %10.1fµs %8.1fx\n", l, a / c / 1e3, b / c / 1e3, a / b }'
@@ -70,3 +84,7 @@ row() {  # LABEL CALLS TGTADM_NS SOCKET_NS
 printf '%-40s %12s %12s %9s\n' "per call (N=$N)" tgtadm socket ratio
 row "(a) show target (4 targets x 4 LUNs)" "$N" "$show_tgtadm" "$show_sock"
 row "(b) CHAP account new + delete" "$((2 * N))" "$acct_tgtadm" "$acct_sock"
+row "(c) 3 listings, socket one by one" "$N" "$list_tgtadm" "$list_serial"
+row "(c) 3 listings, socket in flight" "$N" "$list_tgtadm" "$list_batch"
+awk -v a="$list_serial" -v b="$list_batch" 'BEGIN {
+  printf "(c) in flight vs one by one: %.2fx\n", a / b }'

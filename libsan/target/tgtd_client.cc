@@ -27,9 +27,24 @@ class Fd {
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
  private:
   int fd_;
+};
+
+// One connection's progress through send, reply header and body.
+struct Conn {
+  int fd = -1;
+  std::string_view request;
+  size_t sent = 0;
+  std::string reply;
+  size_t want = kTgtdReplyHeaderSize;  // reply bytes expected so far (grows after the header)
+  bool done() const { return sent == request.size() && reply.size() == want && want > 0; }
 };
 
 class UnixTgtdTransport : public TgtdTransport {
@@ -38,17 +53,65 @@ class UnixTgtdTransport : public TgtdTransport {
 
   Result<std::string> Exchange(std::string_view request,
                                std::chrono::milliseconds timeout) override {
+    SAN_ASSIGN_OR_RETURN(std::vector<std::string> r, Run({request}, timeout));
+    return std::move(r[0]);
+  }
+
+  Result<std::vector<std::string>> ExchangeAll(const std::vector<std::string>& requests,
+                                               std::chrono::milliseconds timeout) override {
+    return Run({requests.begin(), requests.end()}, timeout);
+  }
+
+ private:
+  Result<std::vector<std::string>> Run(std::vector<std::string_view> requests,
+                                       std::chrono::milliseconds timeout) {
     const Clock::time_point deadline = Clock::now() + timeout;
+    std::vector<Conn> conns(requests.size());
+    std::vector<std::unique_ptr<Fd>> fds;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      SAN_ASSIGN_OR_RETURN(int fd, Connect());
+      fds.push_back(std::make_unique<Fd>(fd));
+      conns[i].fd = fd;
+      conns[i].request = requests[i];
+    }
+    while (true) {
+      std::vector<pollfd> polls;
+      std::vector<Conn*> waiting;
+      for (auto& c : conns) {
+        if (c.done()) continue;
+        const short ev = c.sent < c.request.size() ? POLLOUT : POLLIN;
+        polls.push_back({c.fd, ev, 0});
+        waiting.push_back(&c);
+      }
+      if (polls.empty()) break;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return Status::Timeout("tgt daemon did not answer in time");
+      const int r = ::poll(polls.data(), polls.size(), static_cast<int>(left));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return ErrnoStatus(errno, "poll on tgt daemon socket");
+      for (size_t i = 0; i < polls.size(); ++i) {
+        if (polls[i].revents) SAN_RETURN_IF_ERROR(Step(*waiting[i]));
+      }
+    }
+    std::vector<std::string> replies;
+    for (auto& c : conns) replies.push_back(std::move(c.reply));
+    return replies;
+  }
+
+  // A blocking connect (on a local socket it waits only while tgtd's backlog is full), then
+  // non-blocking I/O under poll.
+  Result<int> Connect() {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path_.size() >= sizeof(addr.sun_path)) {
       return Status::InvalidConfig("tgtd socket path too long: " + path_);
     }
     std::memcpy(addr.sun_path, path_.data(), path_.size());
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) return ErrnoStatus(errno, "socket");
-    // A blocking connect: on a local socket it waits only while tgtd's backlog is full.
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return ErrnoStatus(errno, "socket");
+    Fd guard(fd);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
       const int e = errno;
       // No socket file, or no daemon behind it: tgtd is not running (tgtadm's exit 107).
       if (e == ENOENT || e == ECONNREFUSED) {
@@ -56,52 +119,33 @@ class UnixTgtdTransport : public TgtdTransport {
       }
       return ErrnoStatus(e, "connect to tgt daemon at " + path_);
     }
-    if (::fcntl(fd.get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoStatus(errno, "fcntl");
-    size_t sent = 0;
-    while (sent < request.size()) {
-      SAN_RETURN_IF_ERROR(Wait(fd.get(), POLLOUT, deadline));
+    if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0) return ErrnoStatus(errno, "fcntl");
+    return guard.release();
+  }
+
+  // Moves one connection on by what it is ready for.
+  static Status Step(Conn& c) {
+    if (c.sent < c.request.size()) {
       const ssize_t n =
-          ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+          ::send(c.fd, c.request.data() + c.sent, c.request.size() - c.sent, MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return Status::Ok();
       if (n < 0) return ErrnoStatus(errno, "send to tgt daemon");
-      sent += static_cast<size_t>(n);
+      c.sent += static_cast<size_t>(n);
+      return Status::Ok();
     }
-    std::string reply;
-    SAN_RETURN_IF_ERROR(ReadExactly(fd.get(), kTgtdReplyHeaderSize, deadline, reply));
-    SAN_ASSIGN_OR_RETURN(TgtdReplyHeader h, DecodeTgtdReplyHeader(reply));
-    SAN_RETURN_IF_ERROR(ReadExactly(fd.get(), h.len - kTgtdReplyHeaderSize, deadline, reply));
-    return reply;
-  }
-
- private:
-  static Status Wait(int fd, short events, Clock::time_point deadline) {
-    while (true) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) return Status::Timeout("tgt daemon did not answer in time");
-      pollfd p{fd, events, 0};
-      const int r = ::poll(&p, 1, static_cast<int>(left));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return ErrnoStatus(errno, "poll on tgt daemon socket");
-      if (r > 0) return Status::Ok();
-    }
-  }
-
-  // Appends `n` bytes to `out`; Corruption when tgtd closes the connection before.
-  static Status ReadExactly(int fd, size_t n, Clock::time_point deadline, std::string& out) {
-    const size_t want = out.size() + n;
     char buf[65536];
-    while (out.size() < want) {
-      SAN_RETURN_IF_ERROR(Wait(fd, POLLIN, deadline));
-      const ssize_t r = ::recv(fd, buf, std::min(sizeof(buf), want - out.size()), 0);
-      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (r < 0) return ErrnoStatus(errno, "read from tgt daemon");
-      if (r == 0) {
-        return Status::Corruption("tgt daemon closed the connection after " +
-                                  std::to_string(out.size()) + " of " + std::to_string(want) +
-                                  " reply bytes");
-      }
-      out.append(buf, static_cast<size_t>(r));
+    const ssize_t r = ::recv(c.fd, buf, std::min(sizeof(buf), c.want - c.reply.size()), 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) return Status::Ok();
+    if (r < 0) return ErrnoStatus(errno, "read from tgt daemon");
+    if (r == 0) {
+      return Status::Corruption("tgt daemon closed the connection after " +
+                                std::to_string(c.reply.size()) + " of " + std::to_string(c.want) +
+                                " reply bytes");
+    }
+    c.reply.append(buf, static_cast<size_t>(r));
+    if (c.want == kTgtdReplyHeaderSize && c.reply.size() == kTgtdReplyHeaderSize) {
+      SAN_ASSIGN_OR_RETURN(TgtdReplyHeader h, DecodeTgtdReplyHeader(c.reply));
+      c.want = h.len;
     }
     return Status::Ok();
   }
@@ -115,9 +159,19 @@ std::unique_ptr<TgtdTransport> MakeUnixTgtdTransport(std::string path) {
   return std::make_unique<UnixTgtdTransport>(std::move(path));
 }
 
-Result<TgtdReply> TgtdClient::Call(const TgtdRequest& req) {
-  SAN_ASSIGN_OR_RETURN(std::string bytes, EncodeTgtdRequest(req));
-  SAN_ASSIGN_OR_RETURN(std::string raw, transport_.Exchange(bytes, timeout_));
+Result<std::vector<std::string>> TgtdTransport::ExchangeAll(
+    const std::vector<std::string>& requests, std::chrono::milliseconds timeout) {
+  std::vector<std::string> replies;
+  for (const auto& r : requests) {
+    SAN_ASSIGN_OR_RETURN(std::string reply, Exchange(r, timeout));
+    replies.push_back(std::move(reply));
+  }
+  return replies;
+}
+
+namespace {
+
+Result<TgtdReply> DecodeReply(const std::string& raw) {
   if (raw.size() < kTgtdReplyHeaderSize) {
     return Status::Corruption("tgtd reply of " + std::to_string(raw.size()) + " bytes");
   }
@@ -132,6 +186,37 @@ Result<TgtdReply> TgtdClient::Call(const TgtdRequest& req) {
   SAN_ASSIGN_OR_RETURN(reply.text,
                        TgtdReplyText(std::string_view(raw).substr(kTgtdReplyHeaderSize)));
   return reply;
+}
+
+}  // namespace
+
+Result<TgtdReply> TgtdClient::Call(const TgtdRequest& req) {
+  SAN_ASSIGN_OR_RETURN(std::string bytes, EncodeTgtdRequest(req));
+  SAN_ASSIGN_OR_RETURN(std::string raw, transport_.Exchange(bytes, timeout_));
+  return DecodeReply(raw);
+}
+
+Result<std::vector<TgtdReply>> TgtdClient::CallAll(const std::vector<TgtdRequest>& reqs) {
+  if (reqs.size() > kTgtdMaxInFlight) {
+    return Status::InvalidConfig("tgtd batch of " + std::to_string(reqs.size()) +
+                                 " requests exceeds " + std::to_string(kTgtdMaxInFlight));
+  }
+  std::vector<std::string> bytes;
+  for (const auto& r : reqs) {
+    if (r.op != TgtdOp::kShow && r.op != TgtdOp::kStats) {
+      return Status::InvalidConfig("tgtd request " + r.Describe() +
+                                   " changes state: send it alone, in order");
+    }
+    SAN_ASSIGN_OR_RETURN(std::string b, EncodeTgtdRequest(r));
+    bytes.push_back(std::move(b));
+  }
+  SAN_ASSIGN_OR_RETURN(std::vector<std::string> raw, transport_.ExchangeAll(bytes, timeout_));
+  std::vector<TgtdReply> replies;
+  for (const auto& r : raw) {
+    SAN_ASSIGN_OR_RETURN(TgtdReply reply, DecodeReply(r));
+    replies.push_back(std::move(reply));
+  }
+  return replies;
 }
 
 Status TgtdClient::Probe() {

@@ -115,9 +115,10 @@ Result<TgtdRequest> RequestFromTgtadmArgs(const std::vector<std::string>& args) 
   return req;
 }
 
-Result<Output> TgtdSocketRunner::Run(const std::vector<std::string>& args) {
-  SAN_ASSIGN_OR_RETURN(TgtdRequest req, RequestFromTgtadmArgs(args));
-  Result<TgtdReply> reply = client_.Call(req);
+namespace {
+
+// tgtadm's Output for what the client got.
+Result<Output> AsTgtadmOutput(Result<TgtdReply> reply) {
   Output out;
   if (!reply.ok()) {
     // tgtadm's exit code for a daemon it cannot reach (ENOTCONN = 107); a hung or garbled
@@ -134,6 +135,31 @@ Result<Output> TgtdSocketRunner::Run(const std::vector<std::string>& args) {
   }
   out.out = std::move(reply->text);
   return out;
+}
+
+}  // namespace
+
+Result<Output> TgtdSocketRunner::Run(const std::vector<std::string>& args) {
+  SAN_ASSIGN_OR_RETURN(TgtdRequest req, RequestFromTgtadmArgs(args));
+  return AsTgtadmOutput(client_.Call(req));
+}
+
+Result<std::vector<Output>> TgtdSocketRunner::RunAll(
+    const std::vector<std::vector<std::string>>& calls) {
+  std::vector<TgtdRequest> reqs;
+  for (const auto& args : calls) {
+    SAN_ASSIGN_OR_RETURN(TgtdRequest req, RequestFromTgtadmArgs(args));
+    reqs.push_back(std::move(req));
+  }
+  Result<std::vector<TgtdReply>> replies = client_.CallAll(reqs);
+  std::vector<Output> outs;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    SAN_ASSIGN_OR_RETURN(Output o,
+                         AsTgtadmOutput(replies.ok() ? Result<TgtdReply>((*replies)[i])
+                                                     : Result<TgtdReply>(replies.status())));
+    outs.push_back(std::move(o));
+  }
+  return outs;
 }
 
 }  // namespace san::target::tgt

@@ -28,6 +28,9 @@ class TgtdSocketRunner {
   // Output, as ClassifyTgtadm expects. Not OK when `args` is not understood (InvalidConfig) or
   // the exchange failed otherwise (Timeout, Corruption, Permission).
   Result<Output> Run(const std::vector<std::string>& args);
+  // Several read-only calls ("--op show"/"stats") in flight together (TgtdClient::CallAll); the
+  // Outputs in argument order. InvalidConfig for a change among them.
+  Result<std::vector<Output>> RunAll(const std::vector<std::vector<std::string>>& calls);
 
  private:
   TgtdClient& client_;

@@ -59,6 +59,8 @@ check "state parsed by tgtadm_show" "target 1 $IQN
   out sock-out
 account sock-out
 account sock-user" "$("$SOCK" state 2>&1)"
+check "20 rounds of the three listings in flight together" 0 \
+  "$("$SOCK" listings 20 batch >/dev/null 2>&1; echo $?)"
 check "target option set" "MaxRecvDataSegmentLength=65536" \
   "$(tgtadm --lld iscsi --op show --mode target --tid 1 | grep MaxRecvDataSegmentLength)"
 

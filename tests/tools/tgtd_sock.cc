@@ -3,7 +3,10 @@
 //   tgtd-sock run              one tgtadm-style argument line per stdin line (so a CHAP secret
 //                              comes on stdin, never in an argv); prints "= EXIT first-error"
 //                              and the listing for each
-//   tgtd-sock state            show target/account/system parsed by libsan's tgtadm_show
+//   tgtd-sock state            show target/account/system (in flight together) parsed by
+//                              libsan's tgtadm_show
+//   tgtd-sock listings N serial|batch   N rounds of those three listings, one after the other
+//                              or in flight together (bench)
 //   tgtd-sock repeat N ARGS..  N round trips of one request (bench)
 // The socket is $TGT_IPC_SOCKET.0 (tgt's default when unset), as for tgtadm.
 #include <cstdio>
@@ -27,11 +30,35 @@ int Fail(const san::Status& s) {
   return 1;
 }
 
-int State(TgtdSocketRunner& run) {
-  auto show = [&](const char* mode) -> san::Result<std::string> {
-    SAN_ASSIGN_OR_RETURN(san::Output o, run.Run({"--op", "show", "--mode", mode}));
+const std::vector<std::vector<std::string>> kListings = {{"--op", "show", "--mode", "target"},
+                                                         {"--op", "show", "--mode", "account"},
+                                                         {"--op", "show", "--mode", "system"}};
+
+// The three listings a reconcile reads, checked: in flight together or one after the other.
+san::Result<std::vector<std::string>> Listings(TgtdSocketRunner& run, bool batch) {
+  std::vector<san::Output> outs;
+  if (batch) {
+    SAN_ASSIGN_OR_RETURN(outs, run.RunAll(kListings));
+  } else {
+    for (const auto& l : kListings) {
+      SAN_ASSIGN_OR_RETURN(san::Output o, run.Run(l));
+      outs.push_back(std::move(o));
+    }
+  }
+  std::vector<std::string> texts;
+  for (auto& o : outs) {
     if (o.exit_code != 0) return san::Status::CommandFailed(o.FirstErrorLine());
-    return o.out;
+    texts.push_back(std::move(o.out));
+  }
+  return texts;
+}
+
+int State(TgtdSocketRunner& run) {
+  auto listings = Listings(run, /*batch=*/true);
+  if (!listings.ok()) return Fail(listings.status());
+  auto show = [&](const char* mode) -> san::Result<std::string> {
+    const std::string m = mode;
+    return (*listings)[m == "target" ? 0 : m == "account" ? 1 : 2];
   };
   auto targets_text = show("target");
   if (!targets_text.ok()) return Fail(targets_text.status());
@@ -97,6 +124,19 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  std::cerr << "usage: tgtd-sock probe | run | state | repeat N TGTADM-ARGS...\n";
+  if (args.size() == 3 && args[0] == "listings" && (args[2] == "serial" || args[2] == "batch")) {
+    auto n = san::ParseInt64(args[1]);
+    if (!n.ok() || *n < 1) return Fail(san::Status::InvalidConfig("listings: N must be >= 1"));
+    for (int64_t i = 0; i < *n; ++i) {
+      auto l = Listings(run, args[2] == "batch");
+      if (!l.ok()) return Fail(l.status());
+      if (l->size() != 3 || !CheckTgtdProtocol((*l)[2]).ok()) {
+        return Fail(san::Status::Corruption("listings: the system listing is not tgtd's"));
+      }
+    }
+    return 0;
+  }
+  std::cerr << "usage: tgtd-sock probe | run | state | repeat N TGTADM-ARGS... | "
+               "listings N serial|batch\n";
   return 2;
 }

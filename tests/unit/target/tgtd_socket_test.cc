@@ -245,6 +245,37 @@ TEST(TgtdSocketTest, NoDaemonIsTgtadmsDaemonDown) {
   EXPECT_EQ(ClassifyTgtadm(*out), TgtError::kDaemonDown);
 }
 
+TEST(TgtdSocketTest, ListingsGoInFlightTogetherChangesNever) {
+  const auto calls = Recorded();
+  // The three listings a reconcile reads, as recorded after the setup.
+  FakeTgtdTransport transport({Find(calls, "--op show --mode target", 1),
+                               Find(calls, "--op show --mode account", 1),
+                               Find(calls, "--op show --mode system", 1)});
+  TgtdClient client(transport);
+  TgtdSocketRunner runner(client);
+  Result<std::vector<Output>> outs = runner.RunAll({{"--op", "show", "--mode", "target"},
+                                                    {"--op", "show", "--mode", "account"},
+                                                    {"--op", "show", "--mode", "system"}});
+  ASSERT_TRUE(outs.ok()) << outs.status().ToString();
+  ASSERT_EQ(outs->size(), 3u);
+  EXPECT_THAT((*outs)[0].out, HasSubstr("Target 1: iqn.2024-01.test.sanha:alpha"));
+  EXPECT_TRUE(ParseShowAccounts((*outs)[1].out).ok());
+  EXPECT_TRUE(CheckTgtdProtocol((*outs)[2].out).ok());
+  EXPECT_TRUE(transport.done());
+
+  // tgtd orders connections arbitrarily: a change in a batch is refused before anything is sent.
+  FakeTgtdTransport none({});
+  TgtdClient c2(none);
+  TgtdSocketRunner r2(c2);
+  Result<std::vector<Output>> mixed = r2.RunAll(
+      {{"--op", "show", "--mode", "target"}, {"--op", "delete", "--mode", "target", "--tid", "1"}});
+  EXPECT_EQ(mixed.status().code(), Code::kInvalidConfig);
+  std::vector<std::vector<std::string>> many(kTgtdMaxInFlight + 1,
+                                             {"--op", "show", "--mode", "target"});
+  EXPECT_EQ(r2.RunAll(many).status().code(), Code::kInvalidConfig);
+  EXPECT_TRUE(none.requests().empty());
+}
+
 TEST(TgtdSocketTest, SocketPathFollowsTgtIpcSocket) {
   EXPECT_EQ(TgtdSocketPath(""), "/var/run/tgtd/socket.0");
   EXPECT_EQ(TgtdSocketPath("/run/x/sock"), "/run/x/sock.0");
