@@ -162,4 +162,20 @@ Result<std::vector<Output>> TgtdSocketRunner::RunAll(
   return outs;
 }
 
+TgtdSocketChannel::TgtdSocketChannel(std::unique_ptr<TgtdTransport> transport, Logger& log)
+    : transport_(std::move(transport)), client_(*transport_), runner_(client_), log_(log) {}
+
+bool TgtdSocketChannel::UseSocket() {
+  if (decided_) return *decided_;
+  Status probe = client_.Probe();
+  if (probe.code() == Code::kNotFound) return true;  // no daemon yet: ask again next time
+  decided_ = probe.ok();
+  if (probe.ok()) {
+    log_.Info("tgtd: using its management socket (tgt 1.0.85 protocol)");
+  } else {
+    log_.Warning("tgtd: management socket not used (" + probe.message() + "); using tgtadm");
+  }
+  return *decided_;
+}
+
 }  // namespace san::target::tgt

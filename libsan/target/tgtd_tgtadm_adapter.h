@@ -5,11 +5,14 @@
 // process is started: a CHAP secret travels in the socket payload only.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "libsan/host/host.h"
 #include "libsan/target/tgtd_client.h"
+#include "libsan/util/logger.h"
 
 namespace san::target::tgt {
 
@@ -34,6 +37,27 @@ class TgtdSocketRunner {
 
  private:
   TgtdClient& client_;
+};
+
+// What the tgt backend holds to choose, once per daemon, between the socket and tgtadm: the
+// protocol probe runs on first use and its answer is kept and logged once. Owns its transport.
+class TgtdSocketChannel {
+ public:
+  TgtdSocketChannel(std::unique_ptr<TgtdTransport> transport, Logger& log);
+
+  // True: send requests over the socket (tgt 1.0.85's protocol confirmed, logged at info).
+  // False: keep using tgtadm (logged as a warning with the probe's reason), for this object's
+  // lifetime. While tgtd does not answer at all (not running) it is true and the probe runs again
+  // on the next call: Run then gives tgtadm's daemon-down Output, as tgtadm would.
+  bool UseSocket();
+  Result<Output> Run(const std::vector<std::string>& args) { return runner_.Run(args); }
+
+ private:
+  std::unique_ptr<TgtdTransport> transport_;
+  TgtdClient client_;
+  TgtdSocketRunner runner_;
+  Logger& log_;
+  std::optional<bool> decided_;
 };
 
 }  // namespace san::target::tgt

@@ -276,6 +276,53 @@ TEST(TgtdSocketTest, ListingsGoInFlightTogetherChangesNever) {
   EXPECT_TRUE(none.requests().empty());
 }
 
+TEST(TgtdSocketTest, ChannelProbesOnceAndLogsTheChoice) {
+  const auto calls = Recorded();
+  {
+    // tgt 1.0.85 answers: the socket is used, the probe is not repeated, the log says so.
+    std::vector<RecordedTgtdCall> script = {calls[0], Find(calls, "--op show --mode target")};
+    auto transport = std::make_unique<FakeTgtdTransport>(script);
+    FakeTgtdTransport* fake = transport.get();
+    MemoryLogger log;
+    TgtdSocketChannel channel(std::move(transport), log);
+    EXPECT_TRUE(channel.UseSocket());
+    EXPECT_TRUE(channel.UseSocket());
+    Result<Output> out = channel.Run({"--op", "show", "--mode", "target"});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->exit_code, 0);
+    EXPECT_TRUE(fake->done());
+    EXPECT_EQ(log.Text(), "tgtd: using its management socket (tgt 1.0.85 protocol)\n");
+  }
+  {
+    // Another layout: tgtadm from then on, with the reason in the log, asked once only.
+    RecordedTgtdCall other = calls[0];
+    other.reply.replace(other.reply.find("LLDs:"), 5, "Lords");
+    auto transport = std::make_unique<FakeTgtdTransport>(std::vector<RecordedTgtdCall>{other});
+    FakeTgtdTransport* fake = transport.get();
+    MemoryLogger log;
+    TgtdSocketChannel channel(std::move(transport), log);
+    EXPECT_FALSE(channel.UseSocket());
+    EXPECT_FALSE(channel.UseSocket());
+    EXPECT_EQ(fake->requests().size(), 1u);
+    EXPECT_THAT(log.Text(), HasSubstr("line 4 'Lords'"));
+    EXPECT_THAT(log.Text(), HasSubstr("using tgtadm"));
+  }
+  {
+    // No daemon yet: the socket stays the choice and the probe runs again once tgtd answers.
+    auto transport = std::make_unique<FakeTgtdTransport>(std::vector<RecordedTgtdCall>{});
+    FakeTgtdTransport* fake = transport.get();
+    MemoryLogger log;
+    TgtdSocketChannel channel(std::move(transport), log);
+    EXPECT_TRUE(channel.UseSocket());
+    EXPECT_TRUE(channel.UseSocket());
+    EXPECT_EQ(fake->requests().size(), 2u);
+    EXPECT_EQ(log.Text(), "");
+    Result<Output> out = channel.Run({"--op", "show", "--mode", "target"});
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(ClassifyTgtadm(*out), TgtError::kDaemonDown);
+  }
+}
+
 TEST(TgtdSocketTest, SocketPathFollowsTgtIpcSocket) {
   EXPECT_EQ(TgtdSocketPath(""), "/var/run/tgtd/socket.0");
   EXPECT_EQ(TgtdSocketPath("/run/x/sock"), "/run/x/sock.0");
