@@ -2,6 +2,7 @@
 // (TGT_IPC_SOCKET=<LISTEN without ".0">) talks to it; each request is passed to the real tgtd
 // at UPSTREAM and the exchange is appended to FILE as "> <hex request>" and "< <hex reply>"
 // before the reply goes back, so the file is complete when tgtadm exits. Test tooling only.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -65,7 +66,9 @@ int main(int argc, char** argv) {
           ReadAll(c, len - kTgtdRequestHeaderSize, req)) {
         auto reply = upstream->Exchange(req, std::chrono::milliseconds(10'000));
         if (reply.ok()) {
-          if (FILE* f = std::fopen(argv[3], "a")) {
+          // Requests may carry CHAP secrets: the record is readable by its owner only.
+          const int rfd = ::open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+          if (FILE* f = rfd >= 0 ? ::fdopen(rfd, "a") : nullptr) {
             std::fprintf(f, "> %s\n< %s\n", Hex(req).c_str(), Hex(*reply).c_str());
             std::fclose(f);
           }

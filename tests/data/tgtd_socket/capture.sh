@@ -20,7 +20,7 @@ DIR=$2
 BUILD=$3
 # A fixed work directory: backing paths appear in the replies, and the unit tests use them.
 WORK=/tmp/sanha-tgtd-socket-capture
-rm -rf "$WORK" && mkdir -p "$WORK"
+rm -rf "$WORK" && mkdir -m 700 "$WORK"  # the record holds test CHAP secrets
 ip link set lo up
 mkdir -p /run/tgtd && mount -t tmpfs none /run/tgtd
 TGT_IPC_SOCKET=$WORK/sock tgtd -f --iscsi portal=127.0.0.1:3260 >"$WORK/tgtd.log" 2>&1 &
@@ -43,7 +43,7 @@ done
 RELAY=$!
 for _ in $(seq 50); do [ -S "$WORK/relay.0" ] && break; sleep 0.1; done
 OUT=$DIR/conversation.txt
-: >"$WORK/conv"
+(umask 077 && : >"$WORK/conv")
 # T args...: one tgtadm call through the relay, recorded with its exit code and stderr.
 T() {
   echo "\$ $*" >>"$WORK/conv"
