@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -69,7 +70,7 @@ class UnixTgtdTransport : public TgtdTransport {
     std::vector<Conn> conns(requests.size());
     std::vector<std::unique_ptr<Fd>> fds;
     for (size_t i = 0; i < requests.size(); ++i) {
-      SAN_ASSIGN_OR_RETURN(int fd, Connect());
+      SAN_ASSIGN_OR_RETURN(int fd, Connect(deadline));
       fds.push_back(std::make_unique<Fd>(fd));
       conns[i].fd = fd;
       conns[i].request = requests[i];
@@ -99,9 +100,9 @@ class UnixTgtdTransport : public TgtdTransport {
     return replies;
   }
 
-  // A blocking connect (on a local socket it waits only while tgtd's backlog is full), then
-  // non-blocking I/O under poll.
-  Result<int> Connect() {
+  // A blocking connect (on a local socket it waits only while tgtd's backlog is full, bounded by
+  // SO_SNDTIMEO, which Linux applies to it), then non-blocking I/O under poll.
+  Result<int> Connect(Clock::time_point deadline) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path_.size() >= sizeof(addr.sun_path)) {
@@ -111,11 +112,22 @@ class UnixTgtdTransport : public TgtdTransport {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return ErrnoStatus(errno, "socket");
     Fd guard(fd);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return Status::Timeout("tgt daemon did not answer in time");
+    timeval tv{static_cast<time_t>(left.count() / 1'000'000),
+               static_cast<suseconds_t>(left.count() % 1'000'000)};
+    if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+      return ErrnoStatus(errno, "setsockopt");
+    }
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
       const int e = errno;
       // No socket file, or no daemon behind it: tgtd is not running (tgtadm's exit 107).
       if (e == ENOENT || e == ECONNREFUSED) {
         return Status::NotFound("can't connect to tgt daemon at " + path_ + ": " + ErrnoText(e));
+      }
+      if (e == EAGAIN || e == EINPROGRESS) {
+        return Status::Timeout("tgt daemon at " + path_ + " accepts no connection (backlog full)");
       }
       return ErrnoStatus(e, "connect to tgt daemon at " + path_);
     }
