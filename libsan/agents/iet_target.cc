@@ -3,6 +3,7 @@
 #include "libsan/agents/iet_target.h"
 
 #include "libsan/firewall/firewall.h"
+#include "libsan/target/hold_options.h"
 #include "libsan/target/target_file.h"
 #include "libsan/util/strings.h"
 
@@ -69,17 +70,10 @@ Result<Config> LoadConfig(const ocf::Params& params) {
   SAN_RETURN_IF_ERROR(CheckAbsolutePath("tgtd_socket", cfg.backend_options.socket, true));
   cfg.reconcile.state_dir = params.String("state_dir");
   SAN_RETURN_IF_ERROR(CheckAbsolutePath("state_dir", cfg.reconcile.state_dir, false));
-  const std::string& fw = params.String("firewall");
-  if (fw != "none" && !firewall::ParseBackendKind(fw).ok()) {
-    return Status::InvalidConfig("firewall: '" + Printable(fw) +
-                                 "' is not auto, nft, iptables or none");
-  }
-  cfg.reconcile.firewall = fw;
-  firewall::BlockSpecText chain;
-  chain.chain = params.String("firewall_chain");
-  Result<firewall::BlockSpec> spec = firewall::ParseBlockSpec(chain);
-  if (!spec.ok()) return spec.status().WithContext("firewall_chain");
-  cfg.reconcile.chain = chain.chain;
+  SAN_RETURN_IF_ERROR(
+      target::CheckHoldOptions(params.String("firewall"), params.String("firewall_chain")));
+  cfg.reconcile.firewall = params.String("firewall");
+  cfg.reconcile.chain = params.String("firewall_chain");
   cfg.reconcile.remove_stale = params.Boolean("remove_stale");
   cfg.manage_daemon = params.Boolean("manage_daemon");
   return cfg;

@@ -138,12 +138,25 @@ Status FakeHost::MakeDirectories(const std::string& path, unsigned /*mode*/) {
 
 Result<FileInfo> FakeHost::Stat(const std::string& path) {
   FileInfo info;
+  if (auto id = identities_.find(path); id != identities_.end()) {
+    info.device = id->second.device;
+    info.inode = id->second.inode;
+    info.rdev = id->second.rdev;
+  }
   if (auto it = files_.find(path); it != files_.end()) {
     info.type = FileInfo::Type::kRegular;
     info.size = it->second.size();
     return info;
   }
-  if (auto it = infos_.find(path); it != infos_.end()) return it->second;
+  if (auto it = infos_.find(path); it != infos_.end()) {
+    FileInfo found = it->second;
+    if (identities_.count(path)) {
+      found.device = info.device;
+      found.inode = info.inode;
+      found.rdev = info.rdev;
+    }
+    return found;
+  }
   if (links_.count(path) > 0) {
     info.type = FileInfo::Type::kSymlink;
     return info;
@@ -192,6 +205,49 @@ Result<std::vector<std::string>> FakeHost::ListDirectory(const std::string& path
 Result<std::string> FakeHost::ReadLink(const std::string& path) {
   if (auto it = links_.find(path); it != links_.end()) return it->second;
   return Status::NotFound("cannot read link " + path + ": No such file or directory");
+}
+
+Result<std::string> FakeHost::ReadRegularFile(const std::string& path, uint64_t max_bytes) {
+  if (dirs_.count(StripTrailingSlashes(path)) > 0) {
+    return Status::NotFound(path + " is a directory, not a file");
+  }
+  if (auto it = files_.find(path); it != files_.end()) {
+    if (it->second.size() > max_bytes) {
+      return Status::InvalidConfig(path + " is larger than " + std::to_string(max_bytes) +
+                                   " bytes");
+    }
+    return it->second;
+  }
+  if (infos_.count(path) > 0) {
+    return Status::InvalidConfig(path + " is not a regular file (a FIFO, socket or device)");
+  }
+  return Status::NotFound("cannot open " + path + ": No such file or directory");
+}
+
+Status FakeHost::WritePrivateFileAtomically(const std::string& path, std::string_view data) {
+  SAN_RETURN_IF_ERROR(WriteFileAtomically(path, data));
+  modes_[path] = 0600;
+  return Status::Ok();
+}
+
+Status FakeHost::CreatePrivateFile(const std::string& path, std::string_view data) {
+  if (files_.count(path) || infos_.count(path) || links_.count(path)) {
+    return Status::Busy(path + " exists already");
+  }
+  files_[path] = std::string(data);
+  modes_[path] = 0600;
+  return Status::Ok();
+}
+
+Result<std::string> FakeHost::RandomBytes(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += static_cast<char>(++random_counter_);
+  return out;
+}
+
+Status FakeHost::SetMode(const std::string& path, unsigned mode) {
+  modes_[path] = mode;
+  return Status::Ok();
 }
 
 }  // namespace san

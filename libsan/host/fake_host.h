@@ -43,6 +43,25 @@ class FakeHost : public Host {
   bool HasFile(const std::string& path) const { return files_.count(path) > 0; }
   std::string FileContent(const std::string& path) const;
 
+  // ---- additions (issue 18) ----
+  // Any non-regular object (FIFO, char device, ...) or a device with identity fields; Stat
+  // answers `info`, reads fail as RealHost's would.
+  void SetSpecialFile(const std::string& path, FileInfo info) { infos_[path] = info; }
+  // Identity of a regular file or device set earlier (hard links, aliases of one device).
+  void SetIdentity(const std::string& path, uint64_t device, uint64_t inode, uint64_t rdev = 0) {
+    identities_[path] = {device, inode, rdev};
+  }
+  // Mode of a file written by WritePrivateFileAtomically/CreatePrivateFile/SetMode (0 = other).
+  unsigned FileMode(const std::string& path) const {
+    auto it = modes_.find(path);
+    return it == modes_.end() ? 0 : it->second;
+  }
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes) override;
+  Status WritePrivateFileAtomically(const std::string& path, std::string_view data) override;
+  Status CreatePrivateFile(const std::string& path, std::string_view data) override;
+  Result<std::string> RandomBytes(size_t n) override;
+  Status SetMode(const std::string& path, unsigned mode) override;
+
   // Clock: starts at an arbitrary epoch; SleepFor advances it instantly.
   void Advance(milliseconds d) { now_ += d; }
   milliseconds total_slept() const { return slept_; }
@@ -82,6 +101,12 @@ class FakeHost : public Host {
   std::set<std::string> dirs_;
   std::map<std::string, std::string> links_;
   std::set<std::string> locks_;
+  struct Identity {
+    uint64_t device, inode, rdev;
+  };
+  std::map<std::string, Identity> identities_;
+  std::map<std::string, unsigned> modes_;
+  uint8_t random_counter_ = 0;
   Clock::time_point now_ = Clock::time_point(std::chrono::hours(1000));
   milliseconds slept_{0};
 };

@@ -96,4 +96,31 @@ Result<Output> RunChecked(Host& host, std::vector<std::string> argv, std::string
   return output;
 }
 
+Result<std::string> Host::ReadRegularFile(const std::string& path, uint64_t max_bytes) {
+  SAN_ASSIGN_OR_RETURN(FileInfo info, StatFollowingLinks(path));
+  if (info.type != FileInfo::Type::kRegular) {
+    return Status::InvalidConfig(path + " is not a regular file");
+  }
+  if (info.size > max_bytes) {
+    return Status::InvalidConfig(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return ReadFile(path);
+}
+
+Status Host::WritePrivateFileAtomically(const std::string& path, std::string_view data) {
+  return WriteFileAtomically(path, data);
+}
+
+Status Host::CreatePrivateFile(const std::string& path, std::string_view) {
+  return Status::Internal("CreatePrivateFile not supported by this Host: " + path);
+}
+
+Result<std::string> Host::RandomBytes(size_t) {
+  return Status::Internal("RandomBytes not supported by this Host");
+}
+
+Status Host::SetMode(const std::string& path, unsigned) {
+  return Status::Internal("SetMode not supported by this Host: " + path);
+}
+
 }  // namespace san

@@ -43,6 +43,12 @@ struct FileInfo {
   enum class Type { kRegular, kDirectory, kBlockDevice, kCharDevice, kSymlink, kOther };
   Type type = Type::kRegular;
   uint64_t size = 0;
+  // Identity: st_dev/st_ino of the inode, st_rdev of a device node (0 otherwise). Two paths name
+  // the same storage when (device, inode) or a non-zero rdev of block devices are equal.
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t rdev = 0;
+  unsigned mode = 0;  // permission bits (st_mode & 07777)
 };
 
 // An exclusive advisory lock; released when destroyed.
@@ -83,6 +89,26 @@ class Host {
 
   virtual Clock::time_point Now() = 0;
   virtual void SleepFor(milliseconds d) = 0;
+
+  // ---- additions (issue 18); defaults keep older Hosts compiling ----------------------------
+  // Reads a configuration file that must be a regular file of at most `max_bytes`: opened
+  // without blocking (a FIFO or device never hangs the caller), checked with fstat, read in
+  // chunks while the deadline has not passed. InvalidConfig for a FIFO, device, directory or a
+  // file over the cap; NotFound when absent; Timeout past the deadline. Default: ReadFile after
+  // a Stat check.
+  virtual Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes);
+  // Replaces `path` with `data` as a private file: a new temporary in the same directory created
+  // with O_EXCL|O_NOFOLLOW and mode 0600 (never the mode of what it replaces), fsynced, renamed
+  // over `path` (a symlink there is replaced, never followed), directory fsynced. Leftover
+  // temporaries of killed runs (PATH.tmp.*) are removed first. Default: WriteFileAtomically.
+  virtual Status WritePrivateFileAtomically(const std::string& path, std::string_view data);
+  // Creates `path` with `data` and mode 0600 only if it does not exist (O_EXCL|O_NOFOLLOW), and
+  // fsyncs it. Busy when it exists already (another run won the race). Default: Internal.
+  virtual Status CreatePrivateFile(const std::string& path, std::string_view data);
+  // `n` bytes from the kernel's CSPRNG (getrandom). Default: Internal.
+  virtual Result<std::string> RandomBytes(size_t n);
+  // chmod; Default: Internal.
+  virtual Status SetMode(const std::string& path, unsigned mode);
 
   // A deadline for everything that follows: Run() caps each command's timeout at the time left
   // and fails with Timeout once it has passed. Agents set it from the operation timeout.

@@ -32,12 +32,19 @@ class RealHost : public Host {
   // lstat; a block device's size comes from BLKGETSIZE64 (opening it read-only).
   Result<FileInfo> Stat(const std::string& path) override;
   Result<FileInfo> StatFollowingLinks(const std::string& path) override;
-  // flock(LOCK_EX) on path, retried every 10 ms until `wait` passes. The handle owns the fd.
+  // flock(LOCK_EX) on path (opened O_NOFOLLOW, created 0600: a planted symlink is refused),
+  // retried every 10 ms until `wait` passes. The handle owns the fd.
   Result<std::unique_ptr<LockHandle>> Lock(const std::string& path, milliseconds wait) override;
 
   // readdir; entries sorted by name.
   Result<std::vector<std::string>> ListDirectory(const std::string& path) override;
   Result<std::string> ReadLink(const std::string& path) override;
+
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes) override;
+  Status WritePrivateFileAtomically(const std::string& path, std::string_view data) override;
+  Status CreatePrivateFile(const std::string& path, std::string_view data) override;
+  Result<std::string> RandomBytes(size_t n) override;
+  Status SetMode(const std::string& path, unsigned mode) override;
 
   Clock::time_point Now() override;
   void SleepFor(milliseconds d) override;

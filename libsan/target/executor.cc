@@ -14,9 +14,11 @@ std::string RecordsPath(const ReconcileOptions& o) { return o.state_dir + "/reco
 std::string JournalPath(const ReconcileOptions& o) { return o.state_dir + "/journal"; }
 
 Result<Records> LoadRecords(Host& host, Logger* log, const ReconcileOptions& o) {
+  Records empty;
+  SAN_ASSIGN_OR_RETURN(empty.key, LoadRecordsKey(host, o.state_dir));
   Result<std::string> text = host.ReadFile(RecordsPath(o));
   if (!text.ok()) {
-    if (text.status().code() == Code::kNotFound) return Records{};
+    if (text.status().code() == Code::kNotFound) return empty;
     return text.status();
   }
   Result<Records> r = Records::Parse(*text);
@@ -24,8 +26,9 @@ Result<Records> LoadRecords(Host& host, Logger* log, const ReconcileOptions& o) 
     // A cache: losing it costs re-checks (accounts recreated, sizes judged by tgt's MB), never
     // correctness.
     if (log) log->Warning(RecordsPath(o) + ": " + r.status().message() + "; ignoring it");
-    return Records{};
+    return empty;
   }
+  r->key = empty.key;
   return r;
 }
 
@@ -146,7 +149,7 @@ void Executor::Record(const Step& s) {
       records_.luns.erase({s.target, s.lun.number});
       break;
     case StepKind::kCreateAccount:
-      records_.accounts[s.name] = SecretFingerprint(s.name, s.value);
+      records_.accounts[s.name] = records_.Fingerprint(s.name, s.value);
       break;
     case StepKind::kDeleteAccount:
       records_.accounts.erase(s.name);

@@ -35,13 +35,15 @@ class Executor {
   // Lifts every hold still in the journal (pending from an earlier run or left by a failure).
   Status ReleaseJournal(ApplyReport* report);
   const Records& records() const { return records_; }
-  Status SaveRecords() { return host_.WriteFileAtomically(RecordsPath(o_), records_.Serialize()); }
+  Status SaveRecords() {
+    return host_.WritePrivateFileAtomically(RecordsPath(o_), records_.Serialize());
+  }
 
  private:
   HoldRecord MakeHold(const Step& s) const;
   Status SaveJournal() {
     if (journal_.empty()) return host_.RemoveFile(JournalPath(o_));
-    return host_.WriteFileAtomically(JournalPath(o_), SerializeJournal(journal_));
+    return host_.WritePrivateFileAtomically(JournalPath(o_), SerializeJournal(journal_));
   }
   Status Block(const HoldRecord& h, bool block);
   Status Release(const HoldRecord& h);

@@ -73,6 +73,8 @@ struct Session {
   uint64_t id = 0;  // tgt: I_T nexus / session id
   std::string initiator;
   std::vector<std::pair<int, std::string>> connections;  // (cid, address)
+  // Listed after an initiator-controlled line, or with an odd name/address: possibly forged.
+  bool suspect = false;
 };
 
 struct RunningTarget {
@@ -91,6 +93,12 @@ struct RunningState {
   std::vector<std::string> accounts;  // every account the daemon knows
   std::vector<std::string> discovery_incoming;
   std::optional<std::string> discovery_outgoing;
+  // Lines of the daemon's listing that cannot be genuine (text injected by a remote initiator).
+  // Non-empty: the listing may be wrong, so nothing may be deleted on its strength.
+  std::vector<std::string> anomalies;
+  // (tid, name) of "Target" lines set aside because their tid was out of order or repeated: one
+  // of the lines with that tid is forged, and the listing cannot tell which.
+  std::vector<std::pair<int, std::string>> shadowed;
   const RunningTarget* Find(const std::string& name) const;
 };
 

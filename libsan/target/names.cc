@@ -35,6 +35,23 @@ bool Digits(std::string_view s) {
 
 }  // namespace
 
+bool IsValueChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (c != '\0' && kValuePunctuation.find(c) != std::string_view::npos);
+}
+
+Status CheckValueChars(std::string_view what, std::string_view value) {
+  for (char c : value) {
+    if (!IsValueChar(c)) {
+      return Status::InvalidConfig(std::string(what) + ": character '" +
+                                   Printable(std::string_view(&c, 1)) +
+                                   "' is not allowed (values use letters, digits and " +
+                                   std::string(kValuePunctuation) + " only)");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::string> CanonicalIscsiName(std::string_view text) {
   const std::string shown = "'" + Printable(text) + "'";
   if (text.size() > 223) return Status::InvalidConfig(shown + " is longer than 223 bytes");
@@ -115,8 +132,10 @@ Status CheckSecret(std::string_view user, std::string_view secret) {
                                  " characters");
   }
   for (char c : secret) {
-    if (c <= ' ' || c == 0x7f || static_cast<unsigned char>(c) >= 0x80) {
-      return Status::InvalidConfig(who + " contains a blank or non-ASCII character");
+    if (!IsValueChar(c)) {
+      // Never the character itself: it is part of the secret.
+      return Status::InvalidConfig(who + " contains a character outside letters, digits and " +
+                                   std::string(kValuePunctuation));
     }
   }
   return Status::Ok();

@@ -10,6 +10,17 @@
 
 namespace san::target {
 
+// The one character class of every value a target file carries (names, paths, users, secrets,
+// identities, options): ASCII letters, digits and the punctuation in kValuePunctuation. None of
+// these means anything to a shell word, to tgt-admin's config reader (Config::General: '#'
+// comments, '<' '>' blocks, quotes, '\\' escapes, '$' variables) or to the records file (blank
+// separated), so a value can be written into any of them without quoting. Single fields narrow
+// it further (IQNs, users, identities; paths refuse ',' and '=', tgtadm's --params separators).
+inline constexpr std::string_view kValuePunctuation = "._:@%+=,/-";
+bool IsValueChar(char c);
+// InvalidConfig "WHAT: character 'C' is not allowed (...)" for the first character outside it.
+Status CheckValueChars(std::string_view what, std::string_view value);
+
 // RFC 3720 iqn. (lower-case "iqn.YYYY-MM.authority[:unique]", [a-z0-9.:-]) or eui. (16 hex
 // digits; returned upper-case). At most 223 bytes. InvalidConfig saying what is wrong otherwise.
 Result<std::string> CanonicalIscsiName(std::string_view text);
@@ -20,8 +31,9 @@ bool IsShortTargetName(std::string_view text);
 // SCSI identity values (scsi_id, scsi_sn, vendor, product): 1..max_len of [A-Za-z0-9._:-].
 Status CheckIdentity(std::string_view what, std::string_view value, size_t max_len);
 
-// CHAP user: 1..64 of [A-Za-z0-9._:@-]. Secret: 12..64 printable characters without blanks and
-// without the characters the file format forbids. Messages never contain the secret.
+// CHAP user: 1..64 of [A-Za-z0-9._:@-]. Secret: 12..64 characters of the value class (so '#',
+// quotes, '$', blanks and shell operators never reach tgt-admin). Messages never contain the
+// secret.
 Status CheckUser(std::string_view user);
 Status CheckSecret(std::string_view user, std::string_view secret);
 

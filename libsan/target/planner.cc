@@ -297,6 +297,56 @@ Result<std::vector<Step>> Plan(const PlanInput& in) {
   return internal::Planner(in).Run();
 }
 
+Status CheckListingTrust(const RunningState& actual, const std::vector<Step>& plan,
+                         const TargetConfig& file, bool stopping) {
+  if (actual.anomalies.empty()) return Status::Ok();
+  const std::string why = "tgtd's listing has " + std::to_string(actual.anomalies.size()) +
+                          " line(s) an initiator name forged (first: " + actual.anomalies.front() +
+                          ")";
+  for (const auto& s : plan) {
+    const bool destructive =
+        s.kind == StepKind::kDeleteTarget || s.kind == StepKind::kDeleteLun ||
+        s.kind == StepKind::kDeleteAccount || s.kind == StepKind::kUnbindDiscovery ||
+        s.kind == StepKind::kUnbindAddress || s.kind == StepKind::kUnbindInitiator ||
+        s.kind == StepKind::kUnbindUser || s.kind == StepKind::kCloseSessions;
+    if (!destructive) continue;
+    if (!stopping) {
+      return Status::Corruption("refusing to " + s.Describe() + ": " + why +
+                                "; nothing deleted. Log that initiator out (see status), then "
+                                "apply again");
+    }
+    if (s.kind != StepKind::kDeleteTarget) continue;
+    std::vector<std::string> names;
+    for (const auto& r : actual.targets) {
+      if (r.tid == s.tid) names.push_back(r.name);
+    }
+    for (const auto& [tid, name] : actual.shadowed) {
+      if (tid == s.tid) names.push_back(name);
+    }
+    for (const auto& n : names) {
+      if (!file.Find(n)) {
+        return Status::Corruption("refusing to delete target " + std::to_string(s.tid) +
+                                  ": it is also listed as '" + Printable(n, 80) +
+                                  "', not in the file; " + why);
+      }
+    }
+  }
+  if (!stopping) return Status::Ok();
+  // A target of the file that is only listed on a set-aside line may still run: a stop that
+  // reported success would let the other node start it too.
+  for (const auto& [tid, name] : actual.shadowed) {
+    if (!file.Find(name)) continue;
+    bool deleted = false;
+    for (const auto& s : plan)
+      deleted = deleted || (s.kind == StepKind::kDeleteTarget && s.tid == tid);
+    if (!deleted) {
+      return Status::Corruption("cannot tell whether target " + name + " (tid " +
+                                std::to_string(tid) + ") still runs: " + why);
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<Step> Differences(const std::vector<Step>& plan) {
   std::vector<Step> out;
   for (const auto& s : plan) {

@@ -38,6 +38,14 @@ struct PlanInput {
 // another target that the file keeps.
 Result<std::vector<Step>> Plan(const PlanInput& in);
 
+// Whether `plan` may run against `actual`. Always OK for a clean listing. When the daemon's
+// listing has anomalies (lines an initiator forged), an apply (`stopping` false) may only add:
+// any deletion, unbinding or session close is refused (Corruption naming the first anomaly). A
+// stop (`stopping`) may delete a target only when every "Target" line with its tid names a
+// target of `file`, so a forged name can never make it delete another administrator's target.
+Status CheckListingTrust(const RunningState& actual, const std::vector<Step>& plan,
+                         const TargetConfig& file, bool stopping);
+
 // The differences only (no holds, session closes or releases), for monitor reasons.
 std::vector<Step> Differences(const std::vector<Step>& plan);
 

@@ -29,7 +29,7 @@ void Planner::Accounts() {
     std::string why;
     if (rec == in_.records->accounts.end()) {
       why = "secret of an account sanha did not create";
-    } else if (rec->second != SecretFingerprint(user, secret)) {
+    } else if (rec->second != in_.records->Fingerprint(user, secret)) {
       why = "secret changed";
     } else {
       continue;

@@ -130,7 +130,8 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   bool killed = false;
   if (ins.ok()) {
     if (ins->plan.empty()) log.Debug("in sync: nothing to do");
-    status = exec.Run(ins->plan, &report, &killed);
+    status = CheckListingTrust(ins->actual, ins->plan, config, /*stopping=*/false);
+    if (status.ok()) status = exec.Run(ins->plan, &report, &killed);
     if (killed) return status;
   }
   Status lifted = exec.ReleaseJournal(&report);
@@ -142,7 +143,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
     Adopt(adopted, config, *ins, backend.SizeUnits());
     if (adopted.Serialize() != exec.records().Serialize()) {
       SAN_RETURN_IF_ERROR(
-          host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
+          host.WritePrivateFileAtomically(options.state_dir + "/records", adopted.Serialize()));
     }
     return report;
   }
@@ -151,7 +152,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   Records adopted = exec.records();
   Adopt(adopted, config, after, backend.SizeUnits());
   SAN_RETURN_IF_ERROR(
-      host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
+      host.WritePrivateFileAtomically(options.state_dir + "/records", adopted.Serialize()));
   std::vector<Step> left = Differences(after.plan);
   if (!left.empty()) {
     return Status::CommandFailed("after apply the daemon still differs from the file: " +
@@ -202,9 +203,10 @@ Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const T
     in.remove_stale = true;
     in.size_units = backend.SizeUnits();
     Result<std::vector<Step>> plan = Plan(in);
-    status = plan.status();
+    status =
+        plan.ok() ? CheckListingTrust(*actual, *plan, config, /*stopping=*/true) : plan.status();
     bool killed = false;
-    if (plan.ok()) {
+    if (status.ok()) {
       status = exec.Run(*plan, &report, &killed);
       if (killed) return status;
     }

@@ -4,12 +4,24 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "libsan/util/strings.h"
 
 namespace san::target {
 
 namespace {
+
+Result<uint64_t> ParseHex64(const std::string& s) {
+  if (s.empty() || s.size() > 16) return Status::Corruption("bad hex");
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return Status::Corruption("bad hex");
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  return v;
+}
 
 Status BadLine(int n, std::string_view what) {
   return Status::Corruption("state line " + std::to_string(n) + ": " + std::string(what));
@@ -31,15 +43,84 @@ std::string Field(std::string_view key, const std::string& value) {
 
 }  // namespace
 
-uint64_t SecretFingerprint(const std::string& user, const std::string& secret) {
-  // FNV-1a over a domain-separated message, then a mixing finalizer.
-  std::string text = "sanha-chap\n" + user + "\n" + secret;
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  return h;
+uint64_t SipHash24(std::string_view key, std::string_view m) {
+  auto load = [](const unsigned char* p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+  };
+  auto rotl = [](uint64_t x, int b) { return (x << b) | (x >> (64 - b)); };
+  unsigned char k[16] = {};
+  for (size_t i = 0; i < 16 && i < key.size(); ++i) k[i] = static_cast<unsigned char>(key[i]);
+  const uint64_t k0 = load(k), k1 = load(k + 8);
+  uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+  uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+  auto round = [&] {
+    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
+    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
+    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
+    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(m.data());
+  const size_t blocks = m.size() / 8;
+  for (size_t i = 0; i < blocks; ++i) {
+    const uint64_t w = load(p + 8 * i);
+    v3 ^= w;
+    round();
+    round();
+    v0 ^= w;
+  }
+  uint64_t last = static_cast<uint64_t>(m.size() & 0xff) << 56;
+  for (size_t i = 0; i < m.size() % 8; ++i)
+    last |= static_cast<uint64_t>(p[8 * blocks + i]) << (8 * i);
+  v3 ^= last;
+  round();
+  round();
+  v0 ^= last;
+  v2 ^= 0xff;
+  for (int i = 0; i < 4; ++i) round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t Records::Fingerprint(const std::string& user, const std::string& secret) const {
+  return SipHash24(key, "sanha-chap\n" + user + "\n" + secret);
+}
+
+Result<std::string> LoadRecordsKey(Host& host, const std::string& state_dir) {
+  const std::string path = state_dir + "/key";
+  // The state directory holds the key, records and journal: root only, also when it existed.
+  if (Result<FileInfo> d = host.Stat(state_dir);
+      d.ok() && d->type == FileInfo::Type::kDirectory && (d->mode & 077) != 0) {
+    SAN_RETURN_IF_ERROR(host.SetMode(state_dir, 0700));
+  }
+  static const char kHex[] = "0123456789abcdef";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<std::string> text = host.ReadRegularFile(path, 4096);
+    if (text.ok()) {
+      std::string hex = *text;
+      while (!hex.empty() && hex.back() == '\n') hex.pop_back();
+      if (hex.size() != 2 * kRecordsKeyBytes) return Status::Corruption(path + ": not a key");
+      std::string key;
+      for (size_t i = 0; i < hex.size(); i += 2) {
+        const char* hi = std::strchr(kHex, hex[i]);
+        const char* lo = std::strchr(kHex, hex[i + 1]);
+        if (!hi || !lo || !*hi || !*lo) return Status::Corruption(path + ": not a key");
+        key += static_cast<char>(((hi - kHex) << 4) | (lo - kHex));
+      }
+      if (Result<FileInfo> info = host.Stat(path); info.ok() && (info->mode & 077) != 0) {
+        SAN_RETURN_IF_ERROR(host.SetMode(path, 0600));
+      }
+      return key;
+    }
+    if (text.status().code() != Code::kNotFound) return text.status();
+    SAN_RETURN_IF_ERROR(host.MakeDirectories(state_dir, 0700));
+    SAN_ASSIGN_OR_RETURN(std::string raw, host.RandomBytes(kRecordsKeyBytes));
+    std::string hex;
+    for (unsigned char c : raw) hex += {kHex[c >> 4], kHex[c & 15]};
+    Status created = host.CreatePrivateFile(path, hex + "\n");
+    if (!created.ok() && created.code() != Code::kBusy) return created;  // Busy: another run won
+  }
+  return Status::Internal("cannot read or create " + path);
 }
 
 Result<Records> Records::Parse(std::string_view text) {
@@ -89,7 +170,12 @@ Result<Records> Records::Parse(std::string_view text) {
         t.options[w[i].substr(0, eq)] = w[i].substr(eq + 1);
       }
     } else if (w[0] == "account" && w.size() == 3) {
-      r.accounts[w[1]] = std::strtoull(w[2].c_str(), nullptr, 16);
+      std::string mac;
+      if (Take(w[2], "mac", &mac)) {
+        Result<uint64_t> v = ParseHex64(mac);
+        if (!v.ok()) return BadLine(n, "bad account mac");
+        r.accounts[w[1]] = *v;
+      }  // else: an unkeyed hash of an older version, dropped
     } else {
       return BadLine(n, "unknown record");
     }
@@ -114,7 +200,7 @@ std::string Records::Serialize() const {
   for (const auto& [user, fp] : accounts) {
     char hex[20];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fp));
-    out += "account " + user + " " + hex + "\n";
+    out += "account " + user + " mac=" + hex + "\n";
   }
   return out;
 }

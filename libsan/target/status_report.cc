@@ -129,6 +129,8 @@ std::string StatusText(const TargetConfig& config, const Inspection& ins,
     }
     for (const auto& d : diffs) out += "drift: " + d.Describe() + "\n";
   }
+  // Text an initiator forged into tgtd's listing: shown (made printable), never believed.
+  for (const auto& a : ins.actual.anomalies) out += "anomaly: " + Printable(a, 200) + "\n";
   return out;
 }
 
@@ -173,7 +175,8 @@ std::string StatusJson(const TargetConfig& config, const Inspection& ins,
   }
   return "{\"backend\":" + Json(backend) + ",\"daemon\":\"running\",\"in_sync\":" +
          (diffs.empty() && ins.pending_holds.empty() ? "true" : "false") +
-         ",\"drift\":" + JsonList(drift) + ",\"held\":[" + Join(held, ",") + "],\"targets\":[" +
+         ",\"drift\":" + JsonList(drift) + ",\"held\":[" + Join(held, ",") +
+         "],\"anomalies\":" + JsonList(ins.actual.anomalies) + ",\"targets\":[" +
          Join(targets, ",") + "]}\n";
 }
 

@@ -14,8 +14,6 @@ namespace san::target {
 
 namespace {
 
-constexpr std::string_view kForbidden = "\"'`\\$;";
-
 struct LunDefaults {
   IoMode mode = IoMode::kFileio;
   std::string vendor, product;
@@ -46,6 +44,7 @@ class Parser {
   TargetConfig cfg_;
   TargetSpec* current_ = nullptr;
   int line_ = 0;
+  int no_targets_line_ = 0;  // where "no-targets yes" was given
   std::string prefix_;
   std::map<std::string, std::string> global_options_;
   LunDefaults defaults_;
@@ -89,9 +88,19 @@ Status Parser::Line(int number, std::string_view raw) {
     }
   }
   std::string_view text = raw.substr(0, hash);
-  if (text.find_first_of(kForbidden) != std::string_view::npos) {
-    return Error("character '" + std::string(1, text[text.find_first_of(kForbidden)]) +
-                 "' is not allowed (no quoting or expansion in this file)");
+  const bool secret_line = text.find("-user") != std::string_view::npos;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || IsValueChar(c)) continue;
+    // A CHAP line carries a secret: never show a character of it.
+    if (secret_line) {
+      return Error("a character outside letters, digits and " + std::string(kValuePunctuation) +
+                   " (not shown: it may belong to a secret)");
+    }
+    return Error("character '" + Printable(std::string_view(&c, 1)) +
+                 "' is not allowed: values use letters, digits and " +
+                 std::string(kValuePunctuation) +
+                 " only (no quoting, expansion or comments "
+                 "inside a value)");
   }
   std::vector<std::string> w = SplitList(text, " \t");
   if (w.empty()) return Status::Ok();
@@ -131,6 +140,12 @@ Status Parser::Global(const std::string& key, const std::vector<std::string>& w)
     if (Status s = CheckOptionName(w[1]); !s.ok()) return Error(s.message());
     if (Status s = CheckOptionValue(w[1], w[2]); !s.ok()) return Error(s.message());
     if (!global_options_.emplace(w[1], w[2]).second) return Error("option " + w[1] + " set twice");
+    return Status::Ok();
+  }
+  if (key == "no-targets") {
+    if (w.size() != 2 || w[1] != "yes") return Error("no-targets: expected 'no-targets yes'");
+    if (no_targets_line_) return Error("no-targets given twice");
+    no_targets_line_ = line_;
     return Status::Ok();
   }
   if (key == "lun-defaults") {
@@ -199,7 +214,8 @@ Status Parser::InTarget(const std::string& key, const std::vector<std::string>& 
     }
     if (t.tid) return Error("tid given twice");
     t.tid = static_cast<int>(*n);
-    return Unique(tids_, w[1], "tid", t.name);
+    // The number, not its spelling: "7" and "07" are the same tid.
+    return Unique(tids_, std::to_string(*t.tid), "tid", t.name);
   }
   if (key == "allow-address" || key == "allow-initiator") {
     if (w.size() < 2) return Error(key + ": expected a list");
@@ -254,7 +270,7 @@ Status Parser::InTarget(const std::string& key, const std::vector<std::string>& 
     return Status::Ok();
   }
   if (key == "lun") return Lun(w);
-  if (key == "iqn-prefix" || key == "lun-defaults") {
+  if (key == "iqn-prefix" || key == "lun-defaults" || key == "no-targets") {
     return Error(key + " must come before the first target");
   }
   return Error("unknown keyword '" + Printable(key) + "'");
@@ -332,9 +348,9 @@ Status Parser::Lun(const std::vector<std::string>& w) {
     return Error("lun " + w[1] + ": path '" + Printable(path) + "' is not normalized");
   }
   for (char c : path) {
-    if (static_cast<unsigned char>(c) >= 0x80 || c == ',') {
+    if (c == ',' || c == '=') {
       return Error("lun " + w[1] + ": path '" + Printable(path) +
-                   "' contains ',' or a non-ASCII character");
+                   "' contains ',' or '=' (tgtadm's parameter separators)");
     }
   }
   lun.path = path;
@@ -361,6 +377,17 @@ Status Parser::Lun(const std::vector<std::string>& w) {
 }
 
 Result<TargetConfig> Parser::Finish() {
+  // An empty or truncated file would otherwise make apply remove every target.
+  if (cfg_.targets.empty() && !no_targets_line_) {
+    return Status::InvalidConfig(cfg_.path +
+                                 ": no target defined; if the daemon is really meant to "
+                                 "serve nothing, say so with a line 'no-targets yes'");
+  }
+  if (!cfg_.targets.empty() && no_targets_line_) {
+    return Status::InvalidConfig(cfg_.path + ":" + std::to_string(no_targets_line_) +
+                                 ": 'no-targets yes' but the file defines " +
+                                 std::to_string(cfg_.targets.size()) + " target(s)");
+  }
   for (auto& t : cfg_.targets) {
     t.options = global_options_;
     for (const auto& [k, v] : own_options_[t.name]) t.options[k] = v;
@@ -389,12 +416,21 @@ Result<TargetConfig> ParseTargetFile(std::string_view text, const std::string& p
 }
 
 Result<TargetConfig> LoadTargetFile(Host& host, const std::string& path) {
-  Result<std::string> text = host.ReadFile(path);
-  if (!text.ok()) return text.status().WithContext("target file " + path);
+  Result<std::string> text = host.ReadRegularFile(path, kMaxTargetFileBytes);
+  if (!text.ok()) {
+    // Missing (or a directory where the file should be): this node is not set up, which
+    // resource agents report as "not installed".
+    if (text.status().code() == Code::kNotFound) {
+      return Status::NotInstalled("target file " + path + ": " + text.status().message());
+    }
+    return text.status().WithContext("target file " + path);
+  }
   return ParseTargetFile(*text, path);
 }
 
 Status CheckBackingPaths(Host& host, const TargetConfig& config) {
+  // (st_dev, st_ino) of the inode, or st_rdev of a block device → where it was first used.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> seen;
   for (const auto& t : config.targets) {
     for (const auto& lun : t.luns) {
       const std::string where =
@@ -409,6 +445,20 @@ Status CheckBackingPaths(Host& host, const TargetConfig& config) {
       if (info->type != FileInfo::Type::kRegular && info->type != FileInfo::Type::kBlockDevice) {
         return Status::InvalidConfig(where + ": backing path " + lun.path +
                                      " is neither a block device nor a regular file");
+      }
+      // One disk under two names (a symlink, a hard link, /dev/VG/LV and /dev/mapper/VG-LV)
+      // would become two LUNs with different serials: the device, not the spelling, decides.
+      std::pair<uint64_t, uint64_t> key =
+          info->type == FileInfo::Type::kBlockDevice && info->rdev != 0
+              ? std::make_pair(uint64_t{0}, info->rdev)
+              : std::make_pair(info->device, info->inode);
+      if (key == std::make_pair(uint64_t{0}, uint64_t{0})) continue;  // identity unknown
+      auto [it, inserted] =
+          seen.emplace(key, t.name + " lun " + std::to_string(lun.number) + " (" + lun.path +
+                                ", line " + std::to_string(lun.line) + ")");
+      if (!inserted) {
+        return Status::InvalidConfig(where + ": backing path " + lun.path +
+                                     " is the same device as " + it->second);
       }
     }
   }

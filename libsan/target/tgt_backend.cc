@@ -156,6 +156,24 @@ Status TgtBackend::ChangeWhileBusy(std::vector<std::string> args,
   }
 }
 
+Result<TargetListing> TgtBackend::ListTargets(std::string_view text) {
+  SAN_ASSIGN_OR_RETURN(TargetListing listing, ParseShowTargets(text));
+  if (listing.unverified_tids.empty()) return listing;
+  // A "Target N:" line printed after an initiator name may be that initiator's own text: tgt
+  // lists targets by increasing tid, so a forged line either repeats a tid or names one that does
+  // not exist. Ask for each one; the missing ones are parsed as part of the target before them.
+  std::set<int> forged;
+  for (int tid : listing.unverified_tids) {
+    SAN_ASSIGN_OR_RETURN(
+        Output o, Tgtadm({"--op", "show", "--mode", "target", "--tid", std::to_string(tid)}));
+    if (ClassifyTgtadm(o) == TgtError::kNotFound) forged.insert(tid);
+  }
+  if (forged.empty()) return listing;
+  SAN_ASSIGN_OR_RETURN(TargetListing again, ParseShowTargets(text, forged));
+  for (const auto& a : again.anomalies) log_.Warning("tgtd listing: " + a);
+  return again;
+}
+
 Result<RunningState> TgtBackend::ReadState(bool with_accounts) {
   RunningState state;
   SAN_ASSIGN_OR_RETURN(Output targets, Tgtadm({"--op", "show", "--mode", "target"}));
@@ -167,7 +185,10 @@ Result<RunningState> TgtBackend::ReadState(bool with_accounts) {
                                  std::to_string(targets.exit_code) + ": " +
                                  targets.FirstErrorLine());
   }
-  SAN_ASSIGN_OR_RETURN(state.targets, ParseShowTargets(targets.out));
+  SAN_ASSIGN_OR_RETURN(TargetListing listing, ListTargets(targets.out));
+  state.targets = std::move(listing.targets);
+  state.anomalies = std::move(listing.anomalies);
+  state.shadowed = std::move(listing.shadowed);
   for (auto& t : state.targets) {
     for (auto& l : t.luns) {
       l.controller = l.type == "controller";
@@ -213,12 +234,21 @@ Status TgtBackend::CloseSessions(int tid) {
     if (out.exit_code != 0) {
       return Status::CommandFailed("tgtadm --op show --mode target: " + out.FirstErrorLine());
     }
-    SAN_ASSIGN_OR_RETURN(std::vector<RunningTarget> targets, ParseShowTargets(out.out));
+    SAN_ASSIGN_OR_RETURN(TargetListing listing, ListTargets(out.out));
     bool closed = false;
-    for (const auto& rt : targets) {
+    for (const auto& rt : listing.targets) {
       if (rt.tid != tid) continue;
       for (const auto& s : rt.sessions) {
-        for (const auto& [cid, address] : s.connections) {
+        std::vector<std::pair<int, std::string>> conns = s.connections;
+        // An initiator name with embedded lines can make tgt's own connection lines look like
+        // another (forged) nexus's: a session listed without connections, or an odd one, also
+        // gets its first connection (cid 0) closed; a forged sid is merely "not found".
+        if (s.connections.empty() || s.suspect || !listing.anomalies.empty()) {
+          bool has0 = false;
+          for (const auto& c : conns) has0 = has0 || c.first == 0;
+          if (!has0) conns.push_back({0, "?"});
+        }
+        for (const auto& [cid, address] : conns) {
           // A connection still closing stays listed; asking again would only spin.
           if (!asked.insert({s.id, cid}).second) continue;
           SAN_ASSIGN_OR_RETURN(Output r,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libsan/target/backend.h"
+#include "libsan/target/tgtadm_show.h"
 
 namespace san::target::tgt {
 
@@ -55,6 +56,8 @@ class TgtBackend : public TargetBackend {
   Status ChangeWhileBusy(std::vector<std::string> args, std::initializer_list<TgtError> ok_if,
                          std::string_view what);
   Status CloseSessions(int tid);
+  // Parses `--op show --mode target` and checks the target lines an initiator could have forged.
+  Result<TargetListing> ListTargets(std::string_view text);
   Status AddLun(const Step& step);
 
   Host& host_;

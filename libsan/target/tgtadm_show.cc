@@ -1,7 +1,13 @@
 // tgtadm --op show parsers. tgt indents by four spaces per level; a line's level and its
-// "Key: value" form decide what it is. Unknown lines fail the parse (Corruption).
+// "Key: value" form decide what it is. Unknown lines fail the parse (Corruption) until the first
+// initiator name: tgt prints it verbatim, so from there on a line that cannot be where it is was
+// written by an initiator and is set aside as an anomaly (so stop and status still work).
 #include "libsan/target/tgtadm_show.h"
 
+#include <cctype>
+
+#include "libsan/net/address.h"
+#include "libsan/target/names.h"
 #include "libsan/util/strings.h"
 
 namespace san::target::tgt {
@@ -10,6 +16,7 @@ namespace {
 
 struct Line {
   int number = 0;
+  int indent = 0;         // leading spaces
   int level = 0;          // leading spaces / 4
   std::string_view text;  // without the indentation
 };
@@ -28,9 +35,26 @@ std::vector<Line> SplitLines(std::string_view text) {
     if (spaces == std::string_view::npos) continue;  // blank
     std::string_view rest = raw.substr(spaces);
     while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r')) rest.remove_suffix(1);
-    lines.push_back({number, static_cast<int>(spaces / 4), rest});
+    lines.push_back({number, static_cast<int>(spaces), static_cast<int>(spaces / 4), rest});
   }
   return lines;
+}
+
+bool HasControl(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// An iSCSI name as RFC 3720 allows it (IQNs compared case-insensitively: some initiators send
+// upper-case letters).
+bool ValidIscsiName(std::string_view name) {
+  std::string lower(name);
+  if (lower.starts_with("iqn.") || lower.starts_with("IQN.")) {
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return CanonicalIscsiName(lower).ok();
 }
 
 Status Bad(const Line& l, std::string_view what) {
@@ -96,95 +120,230 @@ Status LunField(const Line& l, RunningLun& lun) {
 
 }  // namespace
 
-Result<std::vector<RunningTarget>> ParseShowTargets(std::string_view text) {
-  std::vector<RunningTarget> targets;
-  enum class Section { kNone, kSystem, kNexus, kLun, kAccount, kAcl };
-  Section section = Section::kNone;
+Result<TargetListing> ParseShowTargets(std::string_view text, const std::set<int>& forged) {
+  TargetListing out;
+  enum Section { kNone, kSystem, kNexus, kLun, kAccount, kAcl };
+  Section section = kNone;
+  Section highest = kNone;    // sections come once each, in this order, per target
+  bool remote = false;        // an initiator-controlled value has been printed above
+  bool continuation = false;  // after a forged "Target" line: the real target goes on
+  RunningTarget sink;         // lines of a target line that cannot be trusted go here
   RunningTarget* t = nullptr;
+  int last_tid = 0;
+  std::set<int> tids;
+  std::set<uint64_t> nexus_ids;
+  // A line that cannot be genuine: before any remote text it means another tgt layout
+  // (Corruption); after it, an initiator forged it (anomaly, line left out).
+  auto problem = [&](const Line& l, std::string_view what) -> Status {
+    if (!remote) return Bad(l, what);
+    out.anomalies.push_back(Bad(l, what).message());
+    return Status::Ok();
+  };
+  // A value outside its grammar: an anomaly wherever it is (never trusted, never fatal).
+  auto odd = [&](const Line& l, std::string_view what) {
+    out.anomalies.push_back(Bad(l, what).message());
+  };
   for (const Line& l : SplitLines(text)) {
+    if (l.indent % 4 != 0) {
+      SAN_RETURN_IF_ERROR(problem(l, "indentation is not a multiple of four"));
+      continue;
+    }
+    if (l.level == 3 && l.text.starts_with("Initiator:")) remote = true;
+    if (HasControl(l.text)) {
+      SAN_RETURN_IF_ERROR(problem(l, "control character"));
+      continue;
+    }
     if (l.level == 0) {
       // "Target 1: iqn..."
-      if (!l.text.starts_with("Target ")) return Bad(l, "expected 'Target N: NAME'");
       size_t colon = l.text.find(": ");
-      if (colon == std::string_view::npos) return Bad(l, "expected 'Target N: NAME'");
-      SAN_ASSIGN_OR_RETURN(int64_t tid, Number(l, l.text.substr(7, colon - 7)));
-      targets.emplace_back();
-      t = &targets.back();
-      t->tid = static_cast<int>(tid);
-      t->name = l.text.substr(colon + 2);
-      section = Section::kNone;
+      Result<int64_t> tid = Status::Corruption("");
+      if (l.text.starts_with("Target ") && colon != std::string_view::npos) {
+        tid = ParseInt64(l.text.substr(7, colon - 7));
+      }
+      if (!tid.ok() || *tid < 1 || *tid > 2147483647) {
+        SAN_RETURN_IF_ERROR(problem(l, "expected 'Target N: NAME'"));
+        continue;
+      }
+      const int n = static_cast<int>(*tid);
+      if (forged.count(n) && t) {
+        odd(l, "target " + std::to_string(n) +
+                   " does not exist: this line comes from an initiator name");
+        continuation = true;
+        continue;
+      }
+      continuation = false;
+      section = highest = kNone;
+      nexus_ids.clear();
+      std::string_view name = l.text.substr(colon + 2);
+      if (n <= last_tid || tids.count(n)) {
+        // tgt lists targets by increasing tid: this line was forged (or the real one was).
+        odd(l, "target " + std::to_string(n) + " out of tid order or listed twice");
+        out.shadowed.emplace_back(n, std::string(name));
+        sink = RunningTarget();
+        t = &sink;
+        continue;
+      }
+      tids.insert(n);
+      last_tid = n;
+      if (remote) out.unverified_tids.push_back(n);
+      out.targets.emplace_back();
+      t = &out.targets.back();
+      t->tid = n;
+      t->name = name;
+      // tgt accepts any target name from its administrator; after an initiator name an odd
+      // one is suspect.
+      if (remote && !ValidIscsiName(name)) odd(l, "target name outside the IQN/EUI grammar");
       continue;
     }
     if (!t) return Bad(l, "line outside a target");
     if (l.level == 1) {
+      Section next = kNone;
       if (l.text == "System information:") {
-        section = Section::kSystem;
+        next = kSystem;
       } else if (l.text == "I_T nexus information:") {
-        section = Section::kNexus;
+        next = kNexus;
       } else if (l.text == "LUN information:") {
-        section = Section::kLun;
+        next = kLun;
       } else if (l.text == "Account information:") {
-        section = Section::kAccount;
+        next = kAccount;
       } else if (l.text == "ACL information:") {
-        section = Section::kAcl;
+        next = kAcl;
       } else {
-        return Bad(l, "unknown section");
+        SAN_RETURN_IF_ERROR(problem(l, "unknown section"));
+        section = kNone;
+        continue;
       }
+      if (continuation && next <= kNexus) {
+        section = next;  // the forged target's own headers
+        continue;
+      }
+      if (next <= highest) {
+        SAN_RETURN_IF_ERROR(problem(l, "section out of order or repeated"));
+        // Initiator text sits in the nexus section, before tgt's own LUN, account and ACL
+        // headers: the last header of a kind is the real one, what came under an earlier
+        // copy was forged.
+        if (next <= kLun) t->luns.clear();
+        if (next <= kAccount) {
+          t->incoming_users.clear();
+          t->outgoing_user.reset();
+        }
+        if (next <= kAcl) t->acl.clear();
+      }
+      section = highest = next;
       continue;
     }
     std::string_view v;
     switch (section) {
-      case Section::kSystem:
+      case kSystem:
         if (l.level != 2 || !(Field(l.text, "Driver", &v) || Field(l.text, "State", &v))) {
-          return Bad(l, "unknown system field");
+          SAN_RETURN_IF_ERROR(problem(l, "unknown system field"));
         }
         break;
-      case Section::kNexus:
+      case kNexus:
         if (l.level == 2 && Field(l.text, "I_T nexus", &v)) {
-          SAN_ASSIGN_OR_RETURN(int64_t id, Number(l, v));
-          t->sessions.push_back({static_cast<uint64_t>(id), "", {}});
+          Result<int64_t> id = ParseInt64(v);
+          if (!id.ok() || *id < 0) {
+            SAN_RETURN_IF_ERROR(problem(l, "expected a number"));
+          } else if (!nexus_ids.insert(static_cast<uint64_t>(*id)).second) {
+            odd(l, "I_T nexus listed twice");
+            t->sessions.push_back({static_cast<uint64_t>(*id), "", {}, true});
+          } else {
+            t->sessions.push_back({static_cast<uint64_t>(*id), "", {}, remote});
+          }
         } else if (t->sessions.empty()) {
-          return Bad(l, "nexus detail before 'I_T nexus'");
+          SAN_RETURN_IF_ERROR(problem(l, "nexus detail before 'I_T nexus'"));
         } else if (l.level == 3 && Field(l.text, "Initiator", &v)) {
-          t->sessions.back().initiator = v.substr(0, v.find(" alias:"));
+          // Everything from here on may be an initiator's own text.
+          remote = true;
+          Session& s = t->sessions.back();
+          size_t alias = v.find(" alias: ");
+          std::string_view name = v.substr(0, alias);
+          if (!s.initiator.empty()) {
+            odd(l, "second initiator line in one I_T nexus");
+            s.suspect = true;
+          } else if (alias == std::string_view::npos) {
+            odd(l, "initiator name without ' alias:': it continues on the next line");
+            s.initiator = Printable(name, 80);
+            s.suspect = true;
+          } else if (!ValidIscsiName(name)) {
+            odd(l, "initiator name outside the IQN/EUI grammar");
+            s.initiator = Printable(name, 80);
+            s.suspect = true;
+          } else {
+            s.initiator = name;
+          }
         } else if (l.level == 3 && Field(l.text, "Connection", &v)) {
-          SAN_ASSIGN_OR_RETURN(int64_t cid, Number(l, v));
-          t->sessions.back().connections.push_back({static_cast<int>(cid), ""});
+          Result<int64_t> cid = ParseInt64(v);
+          if (!cid.ok() || *cid < 0 || *cid > 65535) {
+            SAN_RETURN_IF_ERROR(problem(l, "expected a number"));
+          } else {
+            t->sessions.back().connections.push_back({static_cast<int>(*cid), ""});
+          }
         } else if (l.level == 4 && Field(l.text, "IP Address", &v) &&
                    !t->sessions.back().connections.empty()) {
-          t->sessions.back().connections.back().second = v;
+          Result<net::Network> a = net::ParseNetwork(v);
+          if (!a.ok() || !a->IsHost() || v.find('/') != std::string_view::npos) {
+            odd(l, "not an IP address");
+            t->sessions.back().suspect = true;
+          } else {
+            t->sessions.back().connections.back().second = a->ToShortString();
+          }
         } else {
-          return Bad(l, "unknown nexus field");
+          SAN_RETURN_IF_ERROR(problem(l, "unknown nexus field"));
         }
         break;
-      case Section::kLun:
+      case kLun:
         if (l.level == 2 && Field(l.text, "LUN", &v)) {
-          SAN_ASSIGN_OR_RETURN(int64_t n, Number(l, v));
+          Result<int64_t> n = ParseInt64(v);
+          if (!n.ok() || *n < 0 || *n > 65535) {
+            SAN_RETURN_IF_ERROR(problem(l, "expected a LUN number"));
+            break;
+          }
+          for (const auto& other : t->luns) {
+            if (other.number == *n) odd(l, "LUN listed twice");
+          }
           t->luns.emplace_back();
-          t->luns.back().number = static_cast<int>(n);
+          t->luns.back().number = static_cast<int>(*n);
         } else if (l.level == 3 && !t->luns.empty()) {
-          SAN_RETURN_IF_ERROR(LunField(l, t->luns.back()));
+          if (Status s = LunField(l, t->luns.back()); !s.ok()) {
+            SAN_RETURN_IF_ERROR(problem(l, s.message()));
+          }
         } else {
-          return Bad(l, "unknown LUN line");
+          SAN_RETURN_IF_ERROR(problem(l, "unknown LUN line"));
         }
         break;
-      case Section::kAccount:
-        if (l.level != 2) return Bad(l, "unknown account line");
-        if (l.text.ends_with(" (outgoing)")) {
-          t->outgoing_user = std::string(l.text.substr(0, l.text.size() - 11));
+      case kAccount: {
+        if (l.level != 2) {
+          SAN_RETURN_IF_ERROR(problem(l, "unknown account line"));
+          break;
+        }
+        const bool outgoing = l.text.ends_with(" (outgoing)");
+        std::string_view user = outgoing ? l.text.substr(0, l.text.size() - 11) : l.text;
+        if (remote && !CheckUser(user).ok()) {
+          odd(l, "account name outside the CHAP user grammar");
+        } else if (outgoing) {
+          t->outgoing_user = std::string(user);
         } else {
-          t->incoming_users.emplace_back(l.text);
+          t->incoming_users.emplace_back(user);
         }
         break;
-      case Section::kAcl:
-        if (l.level != 2) return Bad(l, "unknown ACL line");
-        t->acl.emplace_back(l.text);
+      }
+      case kAcl:
+        if (l.level != 2) {
+          SAN_RETURN_IF_ERROR(problem(l, "unknown ACL line"));
+        } else if (remote && l.text != "ALL" && !net::ParseNetwork(l.text).ok() &&
+                   !ValidIscsiName(l.text)) {
+          odd(l, "ACL entry is neither ALL, an address nor an iSCSI name");
+        } else {
+          t->acl.emplace_back(l.text);
+        }
         break;
-      case Section::kNone:
-        return Bad(l, "line outside a section");
+      case kNone:
+        SAN_RETURN_IF_ERROR(problem(l, "line outside a section"));
+        break;
     }
   }
-  return targets;
+  return out;
 }
 
 Result<std::vector<std::string>> ParseShowAccounts(std::string_view text) {

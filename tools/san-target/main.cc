@@ -12,6 +12,7 @@
 #include "libsan/host/program_table.h"
 #include "libsan/host/real_host.h"
 #include "libsan/target/backend.h"
+#include "libsan/target/hold_options.h"
 #include "libsan/target/reconcile.h"
 #include "libsan/target/status_report.h"
 #include "libsan/target/target_file.h"
@@ -82,6 +83,11 @@ int Main(int argc, char** argv) {
     return Fail(Status::InvalidConfig("unknown command '" + command + "'"));
   }
   if (socket.empty() && std::getenv("TGT_IPC_SOCKET")) socket = std::getenv("TGT_IPC_SOCKET");
+  // The same check as the agent's: a value journaled with a hold must replay in every later run.
+  if (Status s = target::CheckHoldOptions(firewall, chain, "--firewall", "--firewall-chain");
+      !s.ok()) {
+    return Fail(s);
+  }
 
   StderrLogger log(verbose ? LogLevel::kDebug : LogLevel::kInfo);
   RealHost host(ProgramTable::FromEnvironment(environ), verbose ? &log : nullptr);
@@ -107,8 +113,9 @@ int Main(int argc, char** argv) {
     Result<std::string> text = (*backend)->PersistentConfig(*file);
     if (!text.ok()) return Fail(text.status());
     const std::string path = output.empty() ? (*backend)->PersistentConfigPath() : output;
-    umask(077);  // it holds CHAP secrets
-    if (Status s = host.WriteFileAtomically(path, *text); !s.ok()) return Fail(s);
+    // It holds CHAP secrets: a new 0600 file (never an existing file's mode, never through a
+    // symlink planted at `path`), renamed into place.
+    if (Status s = host.WritePrivateFileAtomically(path, *text); !s.ok()) return Fail(s);
     std::cerr << "wrote " << path << " (" << file->targets.size() << " target(s))\n";
     return kOk;
   }
@@ -126,7 +133,7 @@ int Main(int argc, char** argv) {
     Result<bool> up = (*backend)->DaemonRunning();
     if (command == "status" && up.ok() && !*up) {
       std::cout << (json ? "{\"backend\":\"tgt\",\"daemon\":\"stopped\",\"in_sync\":false,"
-                           "\"drift\":[],\"held\":[],\"targets\":[]}\n"
+                           "\"drift\":[],\"held\":[],\"anomalies\":[],\"targets\":[]}\n"
                          : "backend tgt: the daemon is not running\n");
       return kFailed;
     }
@@ -137,6 +144,7 @@ int Main(int argc, char** argv) {
                        : target::StatusText(*file, *ins, "tgt"));
     return kOk;
   }
+  for (const auto& a : ins->actual.anomalies) std::cerr << "warning: tgtd listing: " << a << "\n";
   for (const auto& h : ins->pending_holds) {
     std::cout << "release initiators " << h.sources.size() << " held on " << h.target
               << " — left by an interrupted run\n";

@@ -20,10 +20,10 @@ constexpr char kDir[] = "/tmp/sanha-tgtadm-capture/";
 // The captured three-target state, as TgtBackend::ReadState builds it.
 RunningState Captured() {
   RunningState s;
-  Result<std::vector<RunningTarget>> t =
+  Result<tgt::TargetListing> t =
       tgt::ParseShowTargets(testing::ReadTestData("tgtadm/show_target_three.txt"));
   EXPECT_TRUE(t.ok());
-  s.targets = *t;
+  s.targets = t->targets;
   for (auto& rt : s.targets) {
     for (auto& l : rt.luns) {
       l.controller = l.type == "controller";
@@ -113,7 +113,7 @@ TEST_F(PlannerTest, WithRecordsTheSamePlanIsEmpty) {
                          : std::string(u) == "disc-out"   ? "disc-out-secret1"
                          : std::string(u) == "alpha-user" ? "alpha-secret-12"
                                                           : "alpha-out-secret";
-    records_.accounts[u] = SecretFingerprint(u, secret);
+    records_.accounts[u] = records_.Fingerprint(u, secret);
   }
   records_.targets["iqn.2024-01.test.sanha:alpha"] = {1, {{"MaxRecvDataSegmentLength", "65536"}}};
   records_.targets["iqn.2024-01.test.sanha:beta"] = {2, {{"MaxRecvDataSegmentLength", "65536"}}};
@@ -180,6 +180,45 @@ TEST_F(PlannerTest, IdentityChangesAreRepresentedNeverUpdatedInPlace) {
   EXPECT_THAT(lun_steps[3], HasSubstr("lun 2 " + std::string(kDir) +
                                       "a2.img blockio scsi_id=ID-NEW scsi_sn=SN-A2"));
   EXPECT_EQ(Differences(plan).size(), plan.size() - 4) << "hold, close, re-add, release hidden";
+}
+
+// A listing with forged lines never drives deletions: an apply may only add; a stop deletes a
+// tid only when every line with that tid names a target of the file, and fails while a target of
+// the file may still run under a set-aside line.
+TEST_F(PlannerTest, AnomalousListingRefusesDeletions) {
+  const std::string beta_only = "target iqn.2024-01.test.sanha:beta\n lun 1 " + std::string(kDir) +
+                                "b1.img scsi_idsn=B1 readonly\n";
+  std::vector<Step> plan = PlanFor(beta_only);
+  ASSERT_TRUE(status_.ok());
+  EXPECT_TRUE(CheckListingTrust(actual_, plan, config_, false).ok()) << "a clean listing";
+  actual_.anomalies = {"tgtadm output line 7: initiator name without ' alias:'"};
+  Status s = CheckListingTrust(actual_, plan, config_, /*stopping=*/false);
+  EXPECT_EQ(s.code(), Code::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("refusing to"));
+  EXPECT_THAT(s.message(), HasSubstr("line 7"));
+  // Additions only: fine.
+  std::vector<Step> adds;
+  for (const auto& step : plan) {
+    if (step.kind == StepKind::kAddLun || step.kind == StepKind::kAddTarget) adds.push_back(step);
+  }
+  EXPECT_TRUE(CheckListingTrust(actual_, adds, config_, false).ok());
+
+  // Stop of a file with alpha: deleting tid 1 is fine while every line for tid 1 says alpha...
+  Result<TargetConfig> alpha = ParseTargetFile("target iqn.2024-01.test.sanha:alpha\n", "t.conf");
+  ASSERT_TRUE(alpha.ok());
+  Step del;
+  del.kind = StepKind::kDeleteTarget;
+  del.tid = 1;
+  del.target = "iqn.2024-01.test.sanha:alpha";
+  EXPECT_TRUE(CheckListingTrust(actual_, {del}, *alpha, /*stopping=*/true).ok());
+  // ...not when a set-aside line says tid 1 is also someone else's target.
+  actual_.shadowed = {{1, "iqn.2024-01.other:x"}};
+  EXPECT_THAT(CheckListingTrust(actual_, {del}, *alpha, true).message(),
+              HasSubstr("refusing to delete target 1"));
+  // A target of the file seen only on a set-aside line: stop cannot claim it is gone.
+  actual_.shadowed = {{9, "iqn.2024-01.test.sanha:alpha"}};
+  EXPECT_THAT(CheckListingTrust(actual_, {del}, *alpha, true).message(),
+              HasSubstr("cannot tell whether target iqn.2024-01.test.sanha:alpha"));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "libsan/host/fake_host.h"
+
 namespace san::target {
 namespace {
 
@@ -23,7 +25,8 @@ TEST(RecordsTest, RoundTrip) {
   lun.size = 123456789;
   r.luns[{"iqn.2024-01.t:a", 3}] = lun;
   r.targets["iqn.2024-01.t:a"] = {2, {{"MaxBurstLength", "4096"}}};
-  r.accounts["u"] = SecretFingerprint("u", "very-secret-1");
+  r.key = std::string(kRecordsKeyBytes, 'k');
+  r.accounts["u"] = r.Fingerprint("u", "very-secret-1");
   const std::string text = r.Serialize();
   EXPECT_THAT(text, ::testing::Not(HasSubstr("very-secret")));
   Result<Records> back = Records::Parse(text);
@@ -34,12 +37,50 @@ TEST(RecordsTest, RoundTrip) {
   EXPECT_EQ(l.lun.mode, IoMode::kBlockio);
   EXPECT_TRUE(l.lun.readonly);
   EXPECT_EQ(l.lun.vendor, "");
-  EXPECT_EQ(back->accounts.at("u"), SecretFingerprint("u", "very-secret-1"));
-  EXPECT_NE(SecretFingerprint("u", "very-secret-1"), SecretFingerprint("u", "very-secret-2"));
-  EXPECT_NE(SecretFingerprint("u", "very-secret-1"), SecretFingerprint("v", "very-secret-1"));
+  back->key = r.key;
+  EXPECT_EQ(back->accounts.at("u"), r.Fingerprint("u", "very-secret-1"));
+  EXPECT_NE(r.Fingerprint("u", "very-secret-1"), r.Fingerprint("u", "very-secret-2"));
+  EXPECT_NE(r.Fingerprint("u", "very-secret-1"), r.Fingerprint("v", "very-secret-1"));
+  // Keyed: without the key the records file gives nothing to test guesses against.
+  Records other;
+  other.key = std::string(kRecordsKeyBytes, 'x');
+  EXPECT_NE(other.Fingerprint("u", "very-secret-1"), r.Fingerprint("u", "very-secret-1"));
   back->ForgetTarget("iqn.2024-01.t:a");
   EXPECT_TRUE(back->luns.empty());
   EXPECT_TRUE(back->targets.empty());
+}
+
+// The reference vector of the SipHash paper (appendix A): key 00..0f, message 00..0e.
+TEST(RecordsTest, SipHashMatchesTheReferenceVector) {
+  std::string key, message;
+  for (int i = 0; i < 16; ++i) key += static_cast<char>(i);
+  for (int i = 0; i < 15; ++i) message += static_cast<char>(i);
+  EXPECT_EQ(SipHash24(key, message), 0xa129ca6149be45e5ull);
+  EXPECT_EQ(SipHash24(key, ""), 0x726fdb47dd0e0e31ull);
+}
+
+// The unkeyed hash of older versions is dropped (the account reads as not created by sanha).
+TEST(RecordsTest, UnkeyedAccountsOfOlderVersionsAreDropped) {
+  Result<Records> r =
+      Records::Parse("account u 0123456789abcdef\naccount v mac=00000000000000ff\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accounts.count("u"), 0u);
+  EXPECT_EQ(r->accounts.at("v"), 0xffu);
+  EXPECT_FALSE(Records::Parse("account v mac=xyz\n").ok());
+}
+
+TEST(RecordsTest, KeyIsCreatedOncePrivateAndReused) {
+  FakeHost host;
+  Result<std::string> k = LoadRecordsKey(host, "/run/s");
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_EQ(k->size(), kRecordsKeyBytes);
+  EXPECT_EQ(host.FileMode("/run/s/key"), 0600u);
+  EXPECT_EQ(host.FileContent("/run/s/key").size(), 2 * kRecordsKeyBytes + 1);
+  Result<std::string> again = LoadRecordsKey(host, "/run/s");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *k);
+  host.SetFile("/run/s/key", "not hex\n");
+  EXPECT_EQ(LoadRecordsKey(host, "/run/s").status().code(), Code::kCorruption);
 }
 
 TEST(RecordsTest, DamagedLinesAreCorruption) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "libsan/host/fake_host.h"
@@ -161,6 +162,115 @@ TEST(TargetFileTest, HostileValuesAreRefused) {
        }) {
     EXPECT_THAT(Error(bad), HasSubstr("t.conf:")) << bad;
   }
+}
+
+// Every character a shell, tgt-admin's Config::General reader or tgtadm's --params lists give a
+// meaning to is refused where a value can stand, with file and line; a CHAP line never shows it.
+TEST(TargetFileTest, OneCharacterClassForEveryValue) {
+  const std::string specials = "#&|<>*?~!(){}[]^\"'`\\$; ";
+  int cases = 0;
+  for (char c : specials) {
+    const std::string ch(1, c);
+    const std::string secret = "abcdef" + ch + "ghijklm";
+    std::string e = Error("target iqn.2024-01.t:a\n incoming-user u " + secret + "\n");
+    if (c == ' ') {
+      EXPECT_THAT(e, HasSubstr("t.conf:2: incoming-user: expected USER SECRET"));
+    } else if (c == '#') {
+      // "abcdef#ghijklm": '#' inside a word is no comment, and no secret character either.
+      EXPECT_THAT(e, HasSubstr("t.conf:2: a character outside letters"));
+    } else {
+      EXPECT_THAT(e, HasSubstr("t.conf:2: a character outside letters")) << ch;
+    }
+    EXPECT_THAT(e, ::testing::Not(HasSubstr(secret))) << ch;
+    ++cases;
+    if (c == ' ') continue;
+    EXPECT_THAT(Error("target iqn.2024-01.t:a\n lun 1 /dev/vg" + ch + "x\n"),
+                HasSubstr("t.conf:2: character '"))
+        << ch;
+    EXPECT_THAT(Error("target iqn.2024-01.t:a\n lun 1 /dev/x scsi_id=a" + ch + "b\n"),
+                HasSubstr("t.conf:2:"))
+        << ch;
+    cases += 2;
+  }
+  // Allowed: the whole class, in a secret and (without ',' and '=') in a path.
+  Result<TargetConfig> ok = ParseTargetFile(
+      "target iqn.2024-01.t:a\n incoming-user u.s@x:y a%b+c=d,e:f@g/h.i_j-k\n"
+      " lun 1 /srv/a%b+c@d:e_f-g.img\n",
+      "t.conf");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->targets[0].incoming[0].secret, "a%b+c=d,e:f@g/h.i_j-k");
+  EXPECT_EQ(ok->targets[0].luns[0].path, "/srv/a%b+c@d:e_f-g.img");
+  EXPECT_THAT(Error("target iqn.2024-01.t:a\n lun 1 /srv/a=b\n"), HasSubstr("',' or '='"));
+  std::cout << "hostile target-file values: " << cases << " cases\n";
+}
+
+// Uniqueness is checked on parsed values: "7" and "07" are one tid.
+TEST(TargetFileTest, TidsAreComparedAsNumbers) {
+  EXPECT_THAT(Error("target iqn.2024-01.t:a\n tid 7\ntarget iqn.2024-01.t:b\n tid 07\n"),
+              HasSubstr("t.conf:4: tid '7' already used by iqn.2024-01.t:a (line 2)"));
+  EXPECT_THAT(Error("target iqn.2024-01.t:a\n lun 1 /a\n lun 01 /b\n"),
+              HasSubstr("t.conf:3: lun 01 already defined for this target (line 2)"));
+  EXPECT_THAT(Error("target iqn.2024-01.t:a\n allow-address 192.0.2.1 192.0.2.1/32\n"),
+              HasSubstr("listed twice"));
+}
+
+TEST(TargetFileTest, AFileWithoutTargetsNeedsTheMarker) {
+  EXPECT_THAT(Error(""), HasSubstr("t.conf: no target defined"));
+  EXPECT_THAT(Error("# only a comment\niqn-prefix iqn.2024-01.t\n"), HasSubstr("no-targets yes"));
+  Result<TargetConfig> none = ParseTargetFile("no-targets yes\n", "t.conf");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->targets.empty());
+  EXPECT_THAT(Error("no-targets yes\ntarget iqn.2024-01.t:a\n"),
+              HasSubstr("t.conf:1: 'no-targets yes' but the file defines 1 target(s)"));
+  EXPECT_THAT(Error("no-targets no\n"), HasSubstr("expected 'no-targets yes'"));
+}
+
+// A FIFO, a device or a huge file is refused before any read; missing or a directory is "not
+// installed" (OCF 5 for the agent).
+TEST(TargetFileTest, OnlyABoundedRegularFileIsRead) {
+  FakeHost host;
+  FileInfo fifo;
+  fifo.type = FileInfo::Type::kOther;
+  host.SetSpecialFile("/etc/sanha/fifo", fifo);
+  FileInfo zero;
+  zero.type = FileInfo::Type::kCharDevice;
+  host.SetSpecialFile("/dev/zero", zero);
+  host.SetFile("/etc/sanha/huge", std::string(kMaxTargetFileBytes + 1, '#'));
+  host.MakeDirectories("/etc/sanha/dir").IgnoreError();
+  EXPECT_EQ(LoadTargetFile(host, "/etc/sanha/fifo").status().code(), Code::kInvalidConfig);
+  EXPECT_EQ(LoadTargetFile(host, "/dev/zero").status().code(), Code::kInvalidConfig);
+  Status huge = LoadTargetFile(host, "/etc/sanha/huge").status();
+  EXPECT_EQ(huge.code(), Code::kInvalidConfig);
+  EXPECT_THAT(huge.message(), HasSubstr("larger than 16777216 bytes"));
+  EXPECT_EQ(LoadTargetFile(host, "/etc/sanha/missing").status().code(), Code::kNotInstalled);
+  EXPECT_EQ(LoadTargetFile(host, "/etc/sanha/dir").status().code(), Code::kNotInstalled);
+}
+
+// One disk under two names becomes one refusal, not two LUNs with different serials.
+TEST(TargetFileTest, TheSameDeviceUnderTwoPathsIsRefused) {
+  FakeHost host;
+  host.SetBlockDevice("/dev/vg/a", 1 << 20);
+  host.SetBlockDevice("/dev/mapper/vg-a", 1 << 20);
+  host.SetIdentity("/dev/vg/a", 5, 100, 0xfd00);
+  host.SetIdentity("/dev/mapper/vg-a", 5, 200, 0xfd00);
+  Result<TargetConfig> r = ParseTargetFile(
+      "target iqn.2024-01.t:a\n lun 1 /dev/vg/a\ntarget iqn.2024-01.t:b\n lun 1 /dev/mapper/vg-a\n",
+      "t.conf");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Status s = CheckBackingPaths(host, *r);
+  EXPECT_EQ(s.code(), Code::kInvalidConfig);
+  EXPECT_THAT(s.message(), HasSubstr("t.conf:4: lun 1: backing path /dev/mapper/vg-a is the same "
+                                     "device as iqn.2024-01.t:a lun 1 (/dev/vg/a, line 2)"));
+  // Hard links of one image file: same st_dev/st_ino.
+  host.SetFile("/srv/a.img", "x");
+  host.SetFile("/srv/b.img", "x");
+  host.SetIdentity("/srv/a.img", 7, 42);
+  host.SetIdentity("/srv/b.img", 7, 42);
+  r = ParseTargetFile("target iqn.2024-01.t:a\n lun 1 /srv/a.img\n lun 2 /srv/b.img\n", "t.conf");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(CheckBackingPaths(host, *r).message(), HasSubstr("same device"));
+  host.SetIdentity("/srv/b.img", 7, 43);
+  EXPECT_TRUE(CheckBackingPaths(host, *r).ok());
 }
 
 TEST(TargetFileTest, BackingPathsMustExist) {

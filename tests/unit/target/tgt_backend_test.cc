@@ -77,6 +77,11 @@ TEST(TgtBackendTest, ReadStateUsesThreeShowsAndTheSocket) {
              ReadTestData("tgtadm/show_account.txt"));
   host.Reply(TgtBackend::Argv({"--op", "show", "--mode", "system"}),
              ReadTestData("tgtadm/show_system_discovery.txt"));
+  // Targets 2 and 3 are listed after target 1's initiator name: each is checked to exist.
+  for (const char* tid : {"2", "3"}) {
+    host.Reply(TgtBackend::Argv({"--op", "show", "--mode", "target", "--tid", tid}),
+               ReadTestData("tgtadm/show_target_params.txt"));
+  }
   NullLogger log;
   TgtBackend backend(host, log, {"/run/t/sock", {}});
   Result<RunningState> s = backend.ReadState(true);
@@ -86,13 +91,37 @@ TEST(TgtBackendTest, ReadStateUsesThreeShowsAndTheSocket) {
   EXPECT_EQ(s->targets[0].luns[1].mode, IoMode::kFileio);
   EXPECT_EQ(s->targets[0].luns[2].mode, IoMode::kBlockio);
   EXPECT_THAT(s->discovery_incoming, ElementsAre("disc-user"));
-  ASSERT_EQ(host.full_commands().size(), 3u);
+  EXPECT_TRUE(s->anomalies.empty());
+  ASSERT_EQ(host.full_commands().size(), 5u);
   for (const auto& c : host.full_commands()) {
     EXPECT_THAT(c.extra_env, ElementsAre("TGT_IPC_SOCKET=/run/t/sock"));
   }
   host.ClearCommands();
   ASSERT_TRUE(backend.ReadState(false).ok());
-  EXPECT_EQ(host.commands_run().size(), 1u) << "the cheap read is one command";
+  EXPECT_EQ(host.commands_run().size(), 3u) << "the cheap read: one listing, two tid checks";
+}
+
+// tgtd's real answers while a hostile initiator had forged "Target 3:" (capture_hostile.sh):
+// the backend asks for tid 3, learns it does not exist, and gives target 2 its LUNs back.
+TEST(TgtBackendTest, ForgedTargetLinesAreCheckedWithTheDaemon) {
+  FakeHost host;
+  host.Reply(TgtBackend::Argv({"--op", "show", "--mode", "target"}),
+             ReadTestData("tgtadm/hostile_forged_target.txt"));
+  Output missing = Captured("err_no_target_tid3.txt");
+  host.Reply(TgtBackend::Argv({"--op", "show", "--mode", "target", "--tid", "3"}), missing.out,
+             missing.exit_code, missing.err);
+  host.Reply(TgtBackend::Argv({"--op", "show", "--mode", "target", "--tid", "5"}),
+             ReadTestData("tgtadm/show_target_params_tid5.txt"));
+  NullLogger log;
+  TgtBackend backend(host, log, {"", {}});
+  Result<RunningState> s = backend.ReadState(false);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->targets.size(), 2u);
+  EXPECT_EQ(s->targets[0].tid, 2);
+  EXPECT_EQ(s->targets[0].luns.size(), 2u);
+  EXPECT_EQ(s->targets[1].tid, 5);
+  EXPECT_FALSE(s->anomalies.empty());
+  EXPECT_EQ(s->Find("iqn.2024-01.test.sanha:ghost"), nullptr);
 }
 
 TEST(TgtBackendTest, DaemonDownIsAValueOrNotFound) {
@@ -206,12 +235,40 @@ TEST(TgtBackendTest, PersistentConfigInTgtSyntax) {
   Result<std::string> text = backend.PersistentConfig(*c);
   ASSERT_TRUE(text.ok());
   EXPECT_THAT(*text, HasSubstr("incomingdiscoveryuser d disc-secret-123\n"));
-  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    <backing-store /dev/vg/a>\n"
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    controller_tid 1\n"
+                               "    <backing-store /dev/vg/a>\n"
                                "        lun 1\n        bs-type aio\n        scsi_id S1\n"
                                "        scsi_sn S1\n        readonly 1\n    </backing-store>\n"
                                "    initiator-address 192.0.2.1\n"
                                "    incominguser u user-secret-12\n"
                                "    MaxBurstLength 65536\n</target>\n"));
+}
+
+// Pinned tids survive a boot: tgt-admin takes `controller_tid`; unpinned targets get the tid an
+// apply on an empty daemon would give them, so tgt-admin's own numbering cannot collide with a
+// pin further down the file.
+TEST(TgtBackendTest, PersistentConfigPinsEveryTid) {
+  NullLogger log;
+  FakeHost host;
+  TgtBackend backend(host, log, {});
+  Result<TargetConfig> c = ParseTargetFile(
+      "target iqn.2024-01.t:a\ntarget iqn.2024-01.t:b\n tid 1\ntarget iqn.2024-01.t:c\n"
+      "target iqn.2024-01.t:d\n tid 07\n",
+      "t.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<std::string> text = backend.PersistentConfig(*c);
+  ASSERT_TRUE(text.ok());
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:a>\n    controller_tid 2\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:b>\n    controller_tid 1\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:c>\n    controller_tid 3\n"));
+  EXPECT_THAT(*text, HasSubstr("<target iqn.2024-01.t:d>\n    controller_tid 7\n"));
+  // A value outside the class (a TargetConfig built by hand) never reaches tgt-admin's shell.
+  TargetConfig bad = *c;
+  LunSpec hostile;
+  hostile.number = 1;
+  hostile.path = "/dev/x;reboot";
+  bad.targets[0].luns.push_back(hostile);
+  EXPECT_EQ(backend.PersistentConfig(bad).status().code(), Code::kInvalidConfig);
 }
 
 }  // namespace
