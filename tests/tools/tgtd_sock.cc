@@ -62,9 +62,10 @@ int State(TgtdSocketRunner& run) {
   };
   auto targets_text = show("target");
   if (!targets_text.ok()) return Fail(targets_text.status());
-  auto targets = ParseShowTargets(*targets_text);
-  if (!targets.ok()) return Fail(targets.status());
-  for (const auto& t : *targets) {
+  auto listing = ParseShowTargets(*targets_text);
+  if (!listing.ok()) return Fail(listing.status());
+  for (const auto& a : listing->anomalies) std::cerr << "tgtd-sock: anomaly: " << a << "\n";
+  for (const auto& t : listing->targets) {
     std::cout << "target " << t.tid << " " << t.name << "\n";
     for (const auto& l : t.luns) {
       std::cout << "  lun " << l.number << " " << l.type << " " << l.backing_type << " "
