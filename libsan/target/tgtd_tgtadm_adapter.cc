@@ -16,6 +16,7 @@ const std::map<std::string, TgtdMode>& Modes() {
       {"system", TgtdMode::kSystem},         {"sys", TgtdMode::kSystem},
       {"target", TgtdMode::kTarget},         {"tgt", TgtdMode::kTarget},
       {"logicalunit", TgtdMode::kDevice},    {"lu", TgtdMode::kDevice},
+      {"portal", TgtdMode::kPortal},         {"pt", TgtdMode::kPortal},
       {"session", TgtdMode::kSession},       {"sess", TgtdMode::kSession},
       {"connection", TgtdMode::kConnection}, {"conn", TgtdMode::kConnection},
       {"account", TgtdMode::kAccount},       {"lld", TgtdMode::kLld}};
@@ -85,14 +86,17 @@ Result<TgtdRequest> RequestFromTgtadmArgs(const std::vector<std::string>& args) 
       if (a == "--lun") req.lun = static_cast<uint64_t>(*n);
       if (a == "--sid") req.sid = static_cast<uint64_t>(*n);
       if (a == "--cid") req.cid = static_cast<uint32_t>(*n);
-    } else if (a == "--name" || a == "--value" || a == "--params" || PayloadKeys().count(a)) {
+    } else if (a == "--name" || a == "--value" || a == "--params" || a == "--param" ||
+               PayloadKeys().count(a)) {
       // tgtd finds each key with strstr/strchr and stops at ','; the password is last in the
       // payload and read to its end, so it alone may hold commas.
-      if (a != "--password" && a != "--params" && v.find(',') != std::string::npos) {
+      if (a != "--password" && a != "--params" && a != "--param" &&
+          v.find(',') != std::string::npos) {
         return Invalid(a + " value holds a ','");
       }
       if (v.find('\0') != std::string::npos) return Invalid(a + " value holds a NUL byte");
-      values[a] = v;
+      // getopt_long takes "--param" as the unambiguous prefix of "--params".
+      values[a == "--param" ? "--params" : a] = v;
     } else {
       return Invalid("option " + a + " is not supported over the socket");
     }
@@ -109,8 +113,12 @@ Result<TgtdRequest> RequestFromTgtadmArgs(const std::vector<std::string>& args) 
     auto it = values.find(opt);
     if (it != values.end()) parts.push_back(PayloadKeys().at(opt) + "=" + it->second);
   }
-  // tgtadm: "targetOps <params>," (the trailing ',' ends the last parameter for tgtd's parser).
-  if (values.count("--params")) parts.push_back("targetOps " + values["--params"] + ",");
+  // tgtadm: "targetOps <params>," ("portalOps" in portal mode; the trailing ',' ends the last
+  // parameter for tgtd's parser).
+  if (values.count("--params")) {
+    parts.push_back(std::string(req.mode == TgtdMode::kPortal ? "portalOps " : "targetOps ") +
+                    values["--params"] + ",");
+  }
   req.payload = Join(parts, ",");
   return req;
 }

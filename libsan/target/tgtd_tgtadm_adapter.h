@@ -18,7 +18,7 @@ namespace san::target::tgt {
 
 // The request tgtadm builds for `args` (without "tgtadm --lld iscsi"; "--lld X" is accepted
 // too). Understands the options the backend uses: --op --mode --tid --lun --sid --cid --force
-// --targetname --backing-store --bstype --params --name --value --initiator-address
+// --targetname --backing-store --bstype --params (--param) --name --value --initiator-address
 // --initiator-name --user --password --outgoing. InvalidConfig for anything else, a number that
 // is not one, or a value holding ',' where tgtd splits on it (names, users, paths): tgtd parses
 // the payload with strstr/strchr, so such a value would be read as another parameter.

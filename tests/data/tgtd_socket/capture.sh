@@ -78,6 +78,7 @@ T --op show --mode target
 T --op show --mode account
 T --op show --mode system
 T --op show --mode target --tid 1
+T --op new --mode portal --param portal=127.0.0.2:3261
 
 # A live session from libiscsi's initiator (iscsi-perf keeps I/O in flight until killed).
 iscsi-perf -i iqn.2024-01.test:client \

@@ -44,7 +44,7 @@ const RecordedTgtdCall& Find(const std::vector<RecordedTgtdCall>& calls, const s
 
 TEST(TgtdSocketTest, EveryRecordedRequestIsTgtadmsBytes) {
   const auto calls = Recorded();
-  ASSERT_EQ(calls.size(), 47u);
+  ASSERT_EQ(calls.size(), 48u);
   for (const auto& c : calls) {
     SCOPED_TRACE(Join(c.args, " "));
     Result<TgtdRequest> req = RequestFromTgtadmArgs(c.args);

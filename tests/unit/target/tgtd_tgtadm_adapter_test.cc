@@ -26,8 +26,12 @@ bool Has(const std::vector<std::string>& argv, const std::string& word) {
 TEST(TgtdTgtadmAdapterTest, UnderstandsEveryArgvTheBackendRuns) {
   FakeHost host;
   // Real listings, so ReadState parses and CloseSessions finds a session to close.
-  host.SetDefault([](const Command& c) -> Result<Output> {
+  bool stopped = false;
+  host.SetDefault([&stopped](const Command& c) -> Result<Output> {
     Output o;
+    if (Has(c.argv, "delete") && Has(c.argv, "system")) stopped = true;
+    if (stopped && Has(c.argv, "show"))
+      return Output{107, "", "tgtadm: can't connect to tgt daemon\n"};
     if (!Has(c.argv, "show")) return o;
     if (Has(c.argv, "system")) o.out = ReadTestData("tgtadm/show_system_discovery.txt");
     if (Has(c.argv, "account")) o.out = ReadTestData("tgtadm/show_account.txt");
@@ -38,7 +42,10 @@ TEST(TgtdTgtadmAdapterTest, UnderstandsEveryArgvTheBackendRuns) {
     return o;
   });
   NullLogger log;
-  TgtBackend backend(host, log, {});
+  BackendOptions options;
+  options.portals = {{"192.0.2.1", 3260}, {"192.0.2.2", 3261}};  // the second one over tgtadm
+  TgtBackend backend(host, log, options);
+  ASSERT_TRUE(backend.StartDaemon().ok());
   ASSERT_TRUE(backend.ReadState(true).ok());
   ASSERT_TRUE(backend.ReadTargetOptions(1).ok());
   for (int k = 0; k <= static_cast<int>(StepKind::kCloseSessions); ++k) {
@@ -55,9 +62,11 @@ TEST(TgtdTgtadmAdapterTest, UnderstandsEveryArgvTheBackendRuns) {
       ASSERT_TRUE(backend.Execute(s).ok());
     }
   }
+  ASSERT_TRUE(backend.StopDaemon().ok());
   std::set<std::pair<TgtdMode, TgtdOp>> seen;
   for (const auto& argv : host.commands_run()) {
     SCOPED_TRACE(Join(argv, " "));
+    if (argv[0] == "tgtd") continue;  // the daemon itself
     ASSERT_GE(argv.size(), 3u);
     ASSERT_EQ(argv[0], "tgtadm");
     Result<TgtdRequest> req = RequestFromTgtadmArgs({argv.begin() + 1, argv.end()});
@@ -66,8 +75,8 @@ TEST(TgtdTgtadmAdapterTest, UnderstandsEveryArgvTheBackendRuns) {
     seen.insert({req->mode, req->op});
   }
   // target show/new/delete/update/bind/unbind, logicalunit new/update/delete, account
-  // show/new/delete/bind/unbind, conn delete, system show.
-  EXPECT_EQ(seen.size(), 16u);
+  // show/new/delete/bind/unbind, conn delete, system show/delete, portal new.
+  EXPECT_EQ(seen.size(), 18u);
 }
 
 }  // namespace
