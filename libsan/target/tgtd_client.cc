@@ -135,12 +135,20 @@ class UnixTgtdTransport : public TgtdTransport {
     return guard.release();
   }
 
+  // What tgtd does to a peer of another uid/gid (before reading) and to a payload over its limit.
+  static Status ClosedWithoutReply() {
+    return Status::Corruption(
+        "tgt daemon closed the connection without a reply (it drops peers of another uid or gid "
+        "and requests over 8 KiB)");
+  }
+
   // Moves one connection on by what it is ready for.
   static Status Step(Conn& c) {
     if (c.sent < c.request.size()) {
       const ssize_t n =
           ::send(c.fd, c.request.data() + c.sent, c.request.size() - c.sent, MSG_NOSIGNAL);
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) return Status::Ok();
+      if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) return ClosedWithoutReply();
       if (n < 0) return ErrnoStatus(errno, "send to tgt daemon");
       c.sent += static_cast<size_t>(n);
       return Status::Ok();
@@ -148,7 +156,9 @@ class UnixTgtdTransport : public TgtdTransport {
     char buf[65536];
     const ssize_t r = ::recv(c.fd, buf, std::min(sizeof(buf), c.want - c.reply.size()), 0);
     if (r < 0 && (errno == EAGAIN || errno == EINTR)) return Status::Ok();
+    if (r < 0 && errno == ECONNRESET && c.reply.empty()) return ClosedWithoutReply();
     if (r < 0) return ErrnoStatus(errno, "read from tgt daemon");
+    if (r == 0 && c.reply.empty()) return ClosedWithoutReply();
     if (r == 0) {
       return Status::Corruption("tgt daemon closed the connection after " +
                                 std::to_string(c.reply.size()) + " of " + std::to_string(c.want) +

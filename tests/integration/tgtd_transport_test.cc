@@ -91,5 +91,19 @@ TEST(TgtdTransportTest, ClosedBeforeTheWholeReplyIsCorruption) {
   EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
 }
 
+TEST(TgtdTransportTest, ClosedWithoutReplyNamesTgtdsReasons) {
+  Listener l(8);
+  std::thread server([&] {
+    const int c = ::accept(l.fd(), nullptr, nullptr);
+    ::close(c);  // tgtd's answer to a peer of another uid/gid
+  });
+  auto t = MakeUnixTgtdTransport(l.path());
+  Result<std::string> r = t->Exchange(ShowSystem(), milliseconds(5'000));
+  server.join();
+  EXPECT_EQ(r.status().code(), Code::kCorruption);
+  EXPECT_NE(r.status().message().find("without a reply"), std::string::npos)
+      << r.status().ToString();
+}
+
 }  // namespace
 }  // namespace san::target::tgt
