@@ -103,8 +103,9 @@ Result<std::string> Job::CheckTarget(const ChecksumFile& file, BlockDevice& src,
   if (h.state == FileState::kPartial && !engine_.restart) {
     std::string moved = IdentityChange(h.source_id, src.Identify(), true);
     if (!moved.empty()) {
-      e_.log.Warning("the source changed since the -m stop (" + s_.source + " " + moved +
-                     "); starting at offset 0 instead of resuming at " +
+      // The stop may have been -m, a deadline or a signal: the header records only where.
+      e_.log.Warning("the source changed since the last run stopped early (" + s_.source + " " +
+                     moved + "); starting at offset 0 instead of resuming at " +
                      std::to_string(h.committed));
       engine_.restart = true;
     }

@@ -90,6 +90,19 @@ check "the run after SIGTERM exits 0" 0 $?
 check "and resumed at the stop" "$STOP" "$(json_field start "$OUT")"
 check "after SIGTERM and a resumed run the target equals the source" "" "$(cmp src dst 2>&1)"
 
+# A source file changed before the stop position after a deadline stop: the next run must not
+# resume (it would skip the change), it starts at 0 and says so.
+change_segments src 1 2 3
+OUT=$("$DDLESS" -s src -c ck -t dst "${TUNING[@]}" --deadline 0.5 --json 2>/dev/null)
+check "a deadline stop before the source changes: exit 4" 4 $?
+STOP=$(json_field resume_at "$OUT")
+change_segments src 0
+OUT=$("$DDLESS" -s src -c ck -t dst --json 2>err)
+check "the run after the source changed: exit 0" 0 $?
+check "it started at 0, not at $STOP" 0 "$(json_field start "$OUT")"
+check_match "it says why" "the source changed since the last run stopped early" "$(cat err)"
+check "the change before the stop was copied" "" "$(cmp src dst 2>&1)"
+
 # Checksum-only mode cannot stop resumably: SIGTERM keeps killing it.
 "$DDLESS" -s src -c only.ck -r 5 &
 PID=$!

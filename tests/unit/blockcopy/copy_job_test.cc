@@ -119,7 +119,7 @@ TEST_F(CopyJobTest, AChangedSourceFileIsNotResumedAfterADeadlineStop) {
   ASSERT_TRUE(Run().ok());
   EXPECT_EQ(report_.end, JobEnd::kDone);
   EXPECT_EQ(report_.stats.start, 0u);
-  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the -m stop"));
+  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the last run stopped early"));
   EXPECT_EQ(Target(), file.Contents());
 }
 

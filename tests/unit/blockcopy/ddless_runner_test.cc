@@ -467,7 +467,7 @@ TEST_F(DdlessIdentityTest, AChangedSourceFileIsNotResumedAfterAWriteLimitStop) {
   file.Poke(10, "changed before the stop position");
   a.max_gb.reset();
   EXPECT_EQ(Run(a), ExitCode::kOk);
-  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the -m stop"));
+  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the last run stopped early"));
   EXPECT_EQ(dst_->Contents(), file.Contents());
 }
 
