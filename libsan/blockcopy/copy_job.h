@@ -1,8 +1,6 @@
-// RunCopyJob: one safe incremental copy (or checksum-only pass) from paths to a report — the
-// orchestration every caller shares (ddless, lvm_copy, the replica agent): source and target
-// identities, the same-device check, binding or creating the checksum file, sizing the target,
-// the spot check, removing a target created for a run refused before copying, and the engine run
-// under a deadline and a stop flag. Prints nothing and exits nothing; messages go to the Logger.
+// RunCopyJob: one safe incremental copy (or checksum-only pass) from paths to a report, shared by
+// ddless, lvm_copy and the replica agent: identities, checksum binding, target sizing, spot check,
+// cleanup after a refusal, and the engine run under a deadline and a stop flag. Never prints.
 #pragma once
 
 #include <atomic>
