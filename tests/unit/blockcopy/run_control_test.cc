@@ -207,6 +207,35 @@ TEST(RunControlTest, ChecksumOnlyRunsIgnoreTheDeadline) {
   EXPECT_EQ(ChecksumFile::Load(f.checksum)->header().state, FileState::kClean);
 }
 
+TEST(RunControlTest, TheRecheckRangeOfACrashedRunSurvivesADeadlineStop) {
+  EngineFixture f(1 << 20);
+  ASSERT_TRUE(f.Copy().ok());
+  Result<ChecksumFile> file = ChecksumFile::Load(f.checksum);
+  ASSERT_TRUE(file.ok());
+  // Pretend a run died while its window was [256 KiB, 512 KiB) and had written segment 28
+  // (448 KiB): the stored digest still says the old data is there.
+  ChecksumHeader h = file->header();
+  h.state = FileState::kRunning;
+  h.window = {256 << 10, 512 << 10};
+  ASSERT_TRUE(file->Commit(h).ok());
+  f.target.Poke(28 * kSeg, std::string(kSeg, 'w'));
+  Result<RunResult> r = CopyWithDeadline(f, 6);  // stops at 384 KiB, inside the window
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->end, RunEnd::kDeadline);
+  ASSERT_EQ(r->stats.stop, 6 * kChunk);
+  file = ChecksumFile::Load(f.checksum);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->header().recheck.begin, 6 * kChunk);  // the part not yet re-checked
+  EXPECT_EQ(file->header().recheck.end, 512u << 10);
+  Result<RunResult> rest = f.Copy();
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->stats.start, 6 * kChunk);
+  EXPECT_EQ(rest->stats.rechecked, 8u);  // 384..512 KiB
+  EXPECT_EQ(rest->stats.bytes_written, kSeg);
+  EXPECT_TRUE(f.TargetMatches());
+  ExpectVerified(f);
+}
+
 // A deadline-stopped run, then a process kill (and power loss) at every operation of either the
 // stop's own final commit or the resumed run: the next complete run still ends with
 // target == source and every digest true. Never a skipped change.
