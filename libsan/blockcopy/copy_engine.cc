@@ -24,11 +24,13 @@ EngineOptions Normalized(EngineOptions o) {
 
 class CopyRun {
  public:
-  CopyRun(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log)
+  CopyRun(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log,
+          const RunControl& control)
       : job_(job),
         opt_(Normalized(options)),
         host_(host),
         log_(log),
+        control_(control),
         coalescer_(opt_.max_run_bytes),
         committer_(*job.source, job.target, *job.checksum, opt_.commit_window) {}
 
@@ -40,11 +42,15 @@ class CopyRun {
   Status ExecuteRun(const WriteRun& run);
   Status Perform(const WriteRun& run);
   void ReleaseUnpinned(ReadPipeline& pipeline);
+  // Why the run must stop before consuming the next chunk (kComplete: it need not).
+  RunEnd MustStop();
 
   const CopyJob& job_;
   const EngineOptions opt_;
   Host& host_;
   Logger& log_;
+  const RunControl& control_;
+  std::optional<Clock::time_point> deadline_;  // the earlier of control_'s and the Host's
   RunCoalescer coalescer_;
   Committer committer_;
   ChecksumHeader header_;  // as the run began
@@ -53,9 +59,17 @@ class CopyRun {
   bool zero_runs_ = false;  // classify zero segments apart
   bool punch_ = false;      // and deallocate them (else write zeros)
   std::deque<Chunk*> held_;
-  bool stopped_ = false;  // write limit reached
+  bool stopped_ = false;  // write limit, deadline or stop flag
+  RunEnd end_ = RunEnd::kComplete;
   uint64_t stop_at_ = 0;
 };
+
+RunEnd CopyRun::MustStop() {
+  if (!job_.target) return RunEnd::kComplete;
+  if (control_.stop && control_.stop->load(std::memory_order_relaxed)) return RunEnd::kStopped;
+  if (deadline_ && host_.Now() >= *deadline_) return RunEnd::kDeadline;
+  return RunEnd::kComplete;
+}
 
 Status CopyRun::Begin() {
   header_ = job_.checksum->header();
@@ -73,7 +87,8 @@ Status CopyRun::Begin() {
                  FormatBytes(recheck.end - recheck.begin) + " of the target at offset " +
                  std::to_string(recheck.begin));
   }
-  if (start > 0) log_.Info("resuming at offset " + std::to_string(start) + " after a write limit");
+  if (start > 0)
+    log_.Info("resuming at offset " + std::to_string(start) + " where the last run stopped");
   header_.source = job_.source_identity;
   header_.target = job_.target_identity;
   header_.recheck = recheck;
@@ -84,6 +99,10 @@ Status CopyRun::Begin() {
 
 Result<RunResult> CopyRun::Run(const ProgressFn& progress) {
   Clock::time_point t0 = host_.Now();
+  deadline_ = control_.deadline;
+  if (std::optional<Clock::time_point> d = host_.deadline(); d && (!deadline_ || *d < *deadline_)) {
+    deadline_ = d;
+  }
   SAN_RETURN_IF_ERROR(Begin());
   if (job_.target) {
     bool file = job_.target->info().kind == DeviceInfo::Kind::kRegularFile;
@@ -108,6 +127,18 @@ Result<RunResult> CopyRun::Run(const ProgressFn& progress) {
       break;
     }
     if (!*next) break;
+    if (RunEnd why = MustStop(); why != RunEnd::kComplete) {
+      // Everything before this chunk was consumed: finish its pending write, then commit there.
+      if (std::optional<WriteRun> run = coalescer_.Take()) status = ExecuteRun(*run);
+      if (!stopped_) {
+        stopped_ = true;
+        end_ = why;
+        stop_at_ = (*next)->offset;
+        log_.Info(std::string(why == RunEnd::kDeadline ? "deadline reached" : "stop requested") +
+                  ": stopping at offset " + std::to_string(stop_at_));
+      }
+      break;
+    }
     status = ConsumeChunk(*next);
     if (!status.ok()) break;
     ReleaseUnpinned(pipeline);
@@ -128,7 +159,7 @@ Result<RunResult> CopyRun::Run(const ProgressFn& progress) {
   stats_.stop = stopped_ ? stop_at_ : size_;
   stats_.seconds = std::chrono::duration<double>(host_.Now() - t0).count();
   if (progress) progress(stats_);
-  return RunResult{stopped_ ? RunEnd::kWriteLimit : RunEnd::kComplete, stats_};
+  return RunResult{end_, stats_};
 }
 
 Status CopyRun::ConsumeChunk(Chunk* chunk) {
@@ -170,6 +201,7 @@ Status CopyRun::ExecuteRun(const WriteRun& run) {
       allowed = std::min<uint64_t>(run.length, kSegmentSize);
     if (allowed > 0) SAN_RETURN_IF_ERROR(Perform(TruncateRun(run, allowed)));
     stopped_ = true;
+    end_ = RunEnd::kWriteLimit;
     stop_at_ = run.offset + allowed;
     log_.Info("write limit of " + FormatBytes(opt_.write_limit) + " reached at offset " +
               std::to_string(stop_at_));
@@ -213,15 +245,29 @@ void CopyRun::ReleaseUnpinned(ReadPipeline& pipeline) {
 
 }  // namespace
 
+std::string_view RunEndName(RunEnd end) {
+  switch (end) {
+    case RunEnd::kComplete:
+      return "done";
+    case RunEnd::kWriteLimit:
+      return "write-limit";
+    case RunEnd::kDeadline:
+      return "deadline";
+    case RunEnd::kStopped:
+      return "stopped";
+  }
+  return "done";
+}
+
 Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log,
-                          const ProgressFn& progress) {
+                          const ProgressFn& progress, const RunControl& control) {
   if (!job.source || !job.checksum) return Status::Internal("RunCopy: no source or checksum file");
   if (job.target && job.target->size() < job.source->size()) {
     return Status::InvalidConfig(
         "target " + job.target->name() + " (" + FormatBytes(job.target->size()) +
         ") is smaller than the source (" + FormatBytes(job.source->size()) + ")");
   }
-  CopyRun run(job, options, host, log);
+  CopyRun run(job, options, host, log, control);
   return run.Run(progress);
 }
 

@@ -8,6 +8,8 @@
 // the target in the old window and trusts what it finds there, not the digests.
 #pragma once
 
+#include <atomic>
+#include <optional>
 #include <string>
 
 #include "libsan/blockcopy/block_device.h"
@@ -21,6 +23,22 @@ namespace san::blockcopy {
 enum class RunEnd {
   kComplete,    // the whole source was processed; the checksum file is clean
   kWriteLimit,  // stopped at the write limit; the file is partial and the next run resumes
+  kDeadline,    // stopped at RunControl's (or the Host's) deadline; partial, resumable
+  kStopped,     // stopped because RunControl::stop was set; partial, resumable
+};
+
+// "done", "write-limit", "deadline", "stopped".
+std::string_view RunEndName(RunEnd end);
+
+// When a copy run must end early. Checked before each chunk is consumed: once the deadline has
+// passed or `stop` is set, the writer finishes the write in progress, flushes the target and
+// commits the checksum file as "partial" at the next unprocessed offset (RunStats::stop), so a
+// later run resumes there. That final commit (at most one commit window of data to flush) happens
+// after the deadline: callers keep a margin. Checksum-only runs (no target) ignore both, since a
+// partial checksum-only file would later be resumed as if its target had been copied.
+struct RunControl {
+  std::optional<Clock::time_point> deadline;  // the Host's deadline applies too, the earlier wins
+  const std::atomic<bool>* stop = nullptr;    // may be set from a signal handler or thread
 };
 
 struct RunResult {
@@ -39,9 +57,9 @@ struct CopyJob {
 
 // Runs one copy or checksum-only pass. The target must be at least as large as the source. On an
 // error the checksum file stays "running" and the next run re-checks what may have been written.
-// `host` provides the clock (rate limit, timing); `progress` may be empty.
+// `host` provides the clock (rate limit, timing, deadline); `progress` may be empty.
 Result<RunResult> RunCopy(const CopyJob& job, const EngineOptions& options, Host& host, Logger& log,
-                          const ProgressFn& progress = {});
+                          const ProgressFn& progress = {}, const RunControl& control = {});
 
 struct VerifyResult {
   uint64_t segments_checked = 0;

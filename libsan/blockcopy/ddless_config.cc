@@ -95,7 +95,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   if (a.parameters) {
     bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
                  a.command || a.json || a.verify || a.sparse || a.restart || a.hash || a.readers ||
-                 a.read_kib || a.commit_mib || a.spot_check;
+                 a.read_kib || a.commit_mib || a.spot_check || a.deadline;
     if (other) return Refuse("-p prints the parameters and takes no other option");
     c.mode = Mode::kParameters;
     return c;
@@ -103,7 +103,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   if (a.bench_hash) {
     bool other = a.direct || a.source || a.rate || a.checksum || a.bail || a.target || a.max_gb ||
                  a.command || a.verify || a.sparse || a.restart || a.readers || a.read_kib ||
-                 a.commit_mib || a.spot_check;
+                 a.commit_mib || a.spot_check || a.deadline;
     if (other) return Refuse("--bench-hash takes only --hash and --json");
     c.mode = Mode::kHashBench;
     if (a.hash) {
@@ -137,6 +137,7 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
   SAN_RETURN_IF_ERROR(Forbid(a.sparse && !copy, "--sparse", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.restart && !copy, "--restart", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.spot_check && !copy, "--spot-check", mode));
+  SAN_RETURN_IF_ERROR(Forbid(a.deadline && !copy, "--deadline", mode));
   SAN_RETURN_IF_ERROR(
       Forbid(a.bail && c.mode != Mode::kCopy && c.mode != Mode::kChecksumOnly, "-b", mode));
   SAN_RETURN_IF_ERROR(Forbid(a.rate && c.mode == Mode::kSpeedZones, "-r", mode));
@@ -164,6 +165,15 @@ Result<DdlessConfig> ResolveArgs(const DdlessArgs& a) {
       return Refuse("-m '" + Printable(*a.max_gb) + "': expected GB as a positive number");
     }
     c.engine.write_limit = std::max<uint64_t>(1, static_cast<uint64_t>(*gb * kGiB));
+  }
+  if (a.deadline) {
+    Result<double> seconds = ParsePositiveDecimal(*a.deadline);
+    // Ten years: past that a number is a mistake, not a deadline.
+    if (!seconds.ok() || *seconds < 0.001 || *seconds > 315'360'000) {
+      return Refuse("--deadline '" + Printable(*a.deadline) +
+                    "': expected SECONDS as a positive number");
+    }
+    c.deadline = std::chrono::milliseconds(static_cast<int64_t>(*seconds * 1000));
   }
   if (a.command) {
     SAN_ASSIGN_OR_RETURN(c.command, SplitCommandWords(*a.command));

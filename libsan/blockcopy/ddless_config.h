@@ -3,6 +3,7 @@
 // for -i. Pure, so every rule about flag combinations is unit-tested here.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,9 +37,8 @@ struct DdlessArgs {
   std::optional<std::string> read_kib;    // --read-size (KiB)
   std::optional<std::string> commit_mib;  // --commit-window (MiB)
   std::optional<std::string> spot_check;  // --spot-check N
+  std::optional<std::string> deadline;    // --deadline SECONDS
 };
-
-inline constexpr uint64_t kDefaultSpotChecks = 8;
 
 enum class Mode {
   kCopy,          // -s -c -t
@@ -64,6 +64,8 @@ struct DdlessConfig {
   int verbosity = 0;
   // --spot-check: target segments compared with their digests before the file is trusted.
   uint64_t spot_checks = kDefaultSpotChecks;
+  // --deadline: a copy stops at a committed point this long after it began (exit 4, resumable).
+  std::optional<std::chrono::milliseconds> deadline;
   EngineOptions engine;  // rate (-r), write limit (-m), --sparse, --restart, tuning
 };
 

@@ -1,15 +1,14 @@
-// One invocation per mode. The order in Copy() matters: the checksum file is judged before the
-// target is opened or created, so -b (exit 3) and a refused file leave no trace behind.
+// One invocation per mode. Copies and checksum-only runs are RunCopyJob's; this adds what only
+// the command has: -i CMD, exit codes, the --json summary, -p, --verify, zones and --bench-hash.
 #include "libsan/blockcopy/ddless_runner.h"
 
 #include <cstdio>
 #include <filesystem>
 
-#include "libsan/blockcopy/checksum_binding.h"
 #include "libsan/blockcopy/copy_engine.h"
+#include "libsan/blockcopy/copy_job.h"
 #include "libsan/blockcopy/hash_benchmark.h"
 #include "libsan/blockcopy/speed_zones.h"
-#include "libsan/blockcopy/spot_check.h"
 #include "libsan/util/strings.h"
 
 namespace san::blockcopy {
@@ -24,27 +23,19 @@ struct Outcome {
 
 class Invocation {
  public:
-  Invocation(const DdlessConfig& c, DdlessEnv& e) : c_(c), e_(e), engine_(c.engine) {}
+  Invocation(const DdlessConfig& c, DdlessEnv& e) : c_(c), e_(e), start_(e.host.Now()) {}
 
   ExitCode Run();
 
  private:
-  Result<Outcome> Copy();
-  // Copy() after the checksum file was judged: target, identity and spot check, size checks,
-  // new checksum file, run. `created`: the target does not exist yet.
-  Result<Outcome> PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
-                              const std::string& sid, const std::string& tid, bool created);
-  // Why `file` cannot vouch for the opened target ("" when it can): identity, then spot check.
-  // Also decides whether a -m stop may be resumed (not when the source changed since).
-  Result<std::string> CheckTarget(const ChecksumFile& file, BlockDevice& src, BlockDevice& tgt);
-  void StartOver(const std::string& why);
-  Result<Outcome> ChecksumOnly();
+  // A copy (target given) or checksum-only run through RunCopyJob.
+  Result<Outcome> RunJob(const std::string& target);
   Result<Outcome> Verify();
   Result<Outcome> Zones();
   Result<Outcome> HashBench();
   Result<std::unique_ptr<BlockDevice>> OpenSource(const std::string& path);
   Result<std::string> Identity(const std::string& path);
-  Result<Outcome> Finish(const RunResult& r);
+  Result<Outcome> Finish(const JobReport& r);
   Status RunCommand(const RunStats& stats);
   ProgressFn Progress() {
     if (!e_.progress) return {};
@@ -53,9 +44,8 @@ class Invocation {
 
   const DdlessConfig& c_;
   DdlessEnv& e_;
-  EngineOptions engine_;  // c_.engine, with restart set when a -m stop cannot be resumed
+  Clock::time_point start_;  // --deadline counts from here
   JsonObject json_;
-  bool copy_started_ = false;  // RunCopy was called: the target is no longer ours to remove
 };
 
 Result<std::unique_ptr<BlockDevice>> Invocation::OpenSource(const std::string& path) {
@@ -75,168 +65,51 @@ Result<std::string> Invocation::Identity(const std::string& path) {
   return id;
 }
 
-Outcome NeedsNew(const std::string& why) {
-  return {ExitCode::kNewChecksumRequired, "new-checksum-required",
-          why + "; a new checksum file is required (-b)"};
-}
-
-Status Refused(const BoundChecksum& ck) {
-  return Status::InvalidConfig(ck.needs_new +
-                               ". Remove it to start over with a full copy, or pass -b to get exit "
-                               "code 3 instead");
-}
-
-Result<Outcome> Invocation::Copy() {
-  SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> src, OpenSource(c_.source));
-  SAN_ASSIGN_OR_RETURN(std::string sid, Identity(c_.source));
-  SAN_ASSIGN_OR_RETURN(std::string tid, Identity(c_.target));
-  if (sid == tid) return Status::InvalidConfig("-s and -t name the same path: " + sid);
-  Expectation want{sid, src->size(), tid, c_.hash};
-  SAN_ASSIGN_OR_RETURN(BoundChecksum ck, FindChecksumFile(e_.devices, c_.checksum, want));
-  if (!ck.usable() && c_.bail) return NeedsNew(ck.needs_new);
-  if (!ck.usable() && !ck.missing && !ck.stale) return Refused(ck);
-  if (ck.stale) StartOver(ck.needs_new);
-
-  // A target file created here is removed again if the run is refused before copying.
-  bool created = !e_.devices.Exists(c_.target);
-  if (ck.usable() && created) {
-    std::string why = "the target " + c_.target + " does not exist (ddless would create it)";
-    if (c_.bail) return NeedsNew(why);
-    ck.Distrust(why);
-    StartOver(why);
+Result<Outcome> Invocation::RunJob(const std::string& target) {
+  JobSpec spec;
+  spec.source = c_.source;
+  spec.target = target;
+  spec.checksum = c_.checksum;
+  spec.direct = c_.direct;
+  spec.bail = c_.bail;
+  spec.hash = c_.hash;
+  spec.spot_checks = c_.spot_checks;
+  spec.engine = c_.engine;
+  spec.refusal_hint = ", or pass -b to get exit code 3 instead";
+  JobEnv env{e_.host, e_.devices, e_.log, e_.random, e_.absolute};
+  JobControl control;
+  if (c_.deadline) control.deadline = start_ + *c_.deadline;
+  control.stop = e_.stop;
+  if (e_.progress) control.progress = [p = e_.progress](const RunStats& s) { p->Update(s); };
+  JobReport r;
+  Status s = RunCopyJob(spec, env, control, r);
+  // In the order the job learns them: a spot check comes before the start-over it may cause.
+  if (r.spot_check_ran) {
+    json_.Num("spot_checked", r.spot_checked.size())
+        .Real("spot_check_seconds", r.spot_check_seconds);
   }
-  Result<Outcome> prepared = PrepareCopy(std::move(src), std::move(ck), sid, tid, created);
-  if (!prepared.ok() && created && !copy_started_) {
-    e_.devices.Remove(c_.target).IgnoreError();
+  if (r.started_over) json_.Bool("started_over", true);
+  if (r.checksum_created) json_.Bool("checksum_created", true);
+  SAN_RETURN_IF_ERROR(s);
+  if (r.end == JobEnd::kNeedsNewChecksum) {
+    return Outcome{ExitCode::kNewChecksumRequired, "new-checksum-required",
+                   r.needs_new + "; a new checksum file is required (-b)"};
   }
-  return prepared;
-}
-
-void Invocation::StartOver(const std::string& why) {
-  e_.log.Warning(why + "; starting over with a new checksum file (full copy)");
-  json_.Bool("started_over", true);
-}
-
-Result<std::string> Invocation::CheckTarget(const ChecksumFile& file, BlockDevice& src,
-                                            BlockDevice& tgt) {
-  const ChecksumHeader& h = file.header();
-  // ddless' own writes of an interrupted run changed the mtime after it was recorded.
-  std::string change = IdentityChange(h.described, tgt.Identify(), h.state != FileState::kRunning);
-  if (!change.empty()) return std::string("the target " + c_.target + " " + change);
-  if (h.state == FileState::kPartial && !engine_.restart) {
-    std::string moved = IdentityChange(h.source_id, src.Identify(), true);
-    if (!moved.empty()) {
-      e_.log.Warning("the source changed since the -m stop (" + c_.source + " " + moved +
-                     "); starting at offset 0 instead of resuming at " +
-                     std::to_string(h.committed));
-      engine_.restart = true;
-    }
-  }
-  if (c_.spot_checks == 0) return std::string();
-  auto random = e_.random ? e_.random : [] { return uint64_t{0}; };
-  Clock::time_point t0 = e_.host.Now();
-  // A read error is an error of its own (exit 1), not a reason to rewrite the whole target.
-  SAN_ASSIGN_OR_RETURN(SpotCheckResult spot, SpotCheck(tgt, file, c_.spot_checks, random));
-  double seconds = std::chrono::duration<double>(e_.host.Now() - t0).count();
-  json_.Num("spot_checked", spot.checked.size()).Real("spot_check_seconds", seconds);
-  char took[32];
-  std::snprintf(took, sizeof took, " in %.1f ms", seconds * 1000);
-  std::string offsets;
-  for (uint64_t at : spot.checked) offsets += (offsets.empty() ? "" : ", ") + std::to_string(at);
-  if (spot.differs) {
-    e_.log.Info("spot check: read segments at offsets " + offsets);
-    return "spot check: the segment at offset " + std::to_string(*spot.differs) + " of " +
-           c_.target + " differs from its digest in " + c_.checksum +
-           " (written outside ddless, or an old checksum file)";
-  }
-  e_.log.Info("spot check: " + std::to_string(spot.checked.size()) + " segments of " + c_.target +
-              " match " + c_.checksum + took +
-              (offsets.empty() ? "" : " (offsets " + offsets + ")"));
-  return std::string();
-}
-
-Result<Outcome> Invocation::PrepareCopy(std::unique_ptr<BlockDevice> src, BoundChecksum ck,
-                                        const std::string& sid, const std::string& tid,
-                                        bool created) {
-  OpenOptions to;
-  to.writable = to.exclusive = to.lock = true;
-  to.must_create = created;  // O_EXCL: nothing may appear (or be planted) there meanwhile
-  to.direct = c_.direct;
-  SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> tgt, e_.devices.Open(c_.target, to));
-  if (tgt->info().SameObject(src->info())) {
-    return Status::InvalidConfig(c_.source + " and " + c_.target + " are the same device or file");
-  }
-  if (ck.device &&
-      (ck.device->info().SameObject(src->info()) || ck.device->info().SameObject(tgt->info()))) {
-    return Status::InvalidConfig("-c must name a file of its own, not the source or target");
-  }
-  if (tgt->size() < src->size() && tgt->info().kind != DeviceInfo::Kind::kRegularFile) {
-    return Status::InvalidConfig("target " + c_.target + " (" + FormatBytes(tgt->size()) +
-                                 ") is smaller than the source (" + FormatBytes(src->size()) + ")");
-  }
-  if (ck.usable()) {
-    SAN_ASSIGN_OR_RETURN(std::string why, CheckTarget(*ck.file, *src, *tgt));
-    if (!why.empty()) {
-      if (c_.bail) return NeedsNew(why);
-      ck.Distrust(why);
-      StartOver(why);
-    }
-  }
-  if (tgt->size() < src->size()) {
-    e_.log.Info("extending " + c_.target + " to " + FormatBytes(src->size()));
-    SAN_RETURN_IF_ERROR(tgt->Resize(src->size()));
-  }
-  if (!ck.usable()) {
-    ChecksumHeader h;
-    h.hash = c_.hash.value_or(HashKind::kXxh128);
-    h.seed = e_.random ? e_.random() : 0;
-    h.source = sid;
-    h.target = tid;
-    h.source_size = src->size();
-    h.described = tgt->Identify();
-    h.source_id = src->Identify();
-    e_.log.Info("creating checksum file " + c_.checksum + " (" + std::string(HashName(h.hash)) +
-                "): every segment will be written");
-    SAN_ASSIGN_OR_RETURN(ck, CreateChecksumFile(e_.devices, c_.checksum, h, ck.stale));
-    json_.Bool("checksum_created", true);
-  }
-  CopyJob job{src.get(), tgt.get(), &*ck.file, sid, tid};
-  copy_started_ = true;
-  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, engine_, e_.host, e_.log, Progress()));
   return Finish(r);
 }
 
-Result<Outcome> Invocation::ChecksumOnly() {
-  SAN_ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> src, OpenSource(c_.source));
-  SAN_ASSIGN_OR_RETURN(std::string sid, Identity(c_.source));
-  Expectation want{sid, src->size(), "", c_.hash};
-  SAN_ASSIGN_OR_RETURN(BoundChecksum ck, FindChecksumFile(e_.devices, c_.checksum, want));
-  if (!ck.usable() && c_.bail) return NeedsNew(ck.needs_new);
-  if (!ck.usable() && !ck.missing) return Refused(ck);
-  if (ck.device && ck.device->info().SameObject(src->info())) {
-    return Status::InvalidConfig("-c must name a file of its own, not the source");
-  }
-  if (!ck.usable()) {
-    ChecksumHeader h;
-    h.hash = c_.hash.value_or(HashKind::kXxh128);
-    h.seed = e_.random ? e_.random() : 0;
-    h.source = sid;
-    h.source_size = src->size();
-    h.described = h.source_id = src->Identify();
-    SAN_ASSIGN_OR_RETURN(ck, CreateChecksumFile(e_.devices, c_.checksum, h));
-    json_.Bool("checksum_created", true);
-  }
-  CopyJob job{src.get(), nullptr, &*ck.file, sid, ""};
-  SAN_ASSIGN_OR_RETURN(RunResult r, RunCopy(job, engine_, e_.host, e_.log, Progress()));
-  return Finish(r);
-}
-
-Result<Outcome> Invocation::Finish(const RunResult& r) {
+Result<Outcome> Invocation::Finish(const JobReport& r) {
   if (e_.progress) e_.progress->Finish();
   AddStats(json_, r.stats);
   e_.log.Info(FormatSummary(r.stats));
-  if (r.end == RunEnd::kComplete) return Outcome{};
+  if (r.end == JobEnd::kDone) return Outcome{};
   json_.Num("resume_at", r.stats.stop);
+  if (r.end != JobEnd::kWriteLimit) {
+    std::string why = r.end == JobEnd::kDeadline ? "the --deadline passed" : "stop requested";
+    return Outcome{ExitCode::kStopped, std::string(JobEndName(r.end)),
+                   why + ": stopped at offset " + std::to_string(r.stats.stop) +
+                       " with the copy state committed; the next run resumes there"};
+  }
   if (!c_.command.empty()) SAN_RETURN_IF_ERROR(RunCommand(r.stats));
   return Outcome{ExitCode::kWriteLimit, "write-limit",
                  "write limit reached at offset " + std::to_string(r.stats.stop)};
@@ -364,10 +237,10 @@ ExitCode Invocation::Run() {
   Result<Outcome> r = Status::Internal("no mode");
   switch (c_.mode) {
     case Mode::kCopy:
-      r = Copy();
+      r = RunJob(c_.target);
       break;
     case Mode::kChecksumOnly:
-      r = ChecksumOnly();
+      r = RunJob("");
       break;
     case Mode::kVerify:
       r = Verify();
@@ -385,6 +258,8 @@ ExitCode Invocation::Run() {
   Outcome o = r.ok() ? *r : Outcome{ExitCode::kError, "error", r.status().message()};
   if (o.code == ExitCode::kWriteLimit) {
     e_.log.Info(o.message);
+  } else if (o.code == ExitCode::kStopped) {
+    e_.log.Warning(o.message);
   } else if (o.code != ExitCode::kOk) {
     e_.log.Error(o.message);
   }

@@ -1,8 +1,9 @@
-// RunDdless: one ddless invocation from a checked DdlessConfig to a process exit code — opens the
-// devices, binds the checksum file, runs the engine, runs -i CMD through the Host, and reports.
+// RunDdless: one ddless invocation from a checked DdlessConfig to a process exit code — a copy
+// or checksum-only run through RunCopyJob (copy_job.h), -i CMD through the Host, and the report.
 // The tool's main() only parses the command line and builds the environment.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -21,6 +22,7 @@ enum class ExitCode {
   kError = 1,                // the message is on stderr
   kWriteLimit = 2,           // -m reached (after -i CMD ran successfully)
   kNewChecksumRequired = 3,  // only with -b
+  kStopped = 4,              // --deadline passed (or stop flag): committed, the next run resumes
 };
 
 struct DdlessEnv {
@@ -33,6 +35,8 @@ struct DdlessEnv {
   std::function<uint64_t()> random;
   // Makes a path absolute for the checksum file's identities (the tool uses the working dir).
   std::function<std::string(const std::string&)> absolute;
+  // When set (a signal handler), a copy stops at a committed point: exit 4. May be null.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Runs the invocation and returns its exit code. Errors are logged as one line; with --json a

@@ -23,6 +23,9 @@ struct EngineOptions {
   bool restart = false;  // start at 0 even if the last run stopped at its write limit
 };
 
+// Target segments a copy compares with their digests before trusting the checksum file.
+inline constexpr uint64_t kDefaultSpotChecks = 8;
+
 struct RunStats {
   uint64_t source_size = 0;
   uint64_t start = 0;  // first source byte this run looked at

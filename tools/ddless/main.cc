@@ -1,8 +1,10 @@
 // ddless: the command front. Parses the command line, builds the real environment (devices,
 // Host, stderr logger, progress on a TTY) and hands over to san::blockcopy::RunDdless.
+#include <signal.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <iostream>
 #include <random>
 
@@ -12,6 +14,25 @@
 #include "tools/ddless/options.h"
 
 extern char** environ;
+
+namespace {
+
+// Set by the first SIGTERM or SIGINT; the handler then resets itself, so a second one kills.
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void RequestStop(int) { stop_requested.store(true); }
+
+void StopOnSignals() {
+  struct sigaction sa = {};
+  sa.sa_handler = RequestStop;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace san::blockcopy;
@@ -44,6 +65,9 @@ int main(int argc, char** argv) {
     if (getrandom(&v, sizeof v, 0) == sizeof v) return v;
     return (uint64_t{fallback()} << 32) | fallback();
   };
-  DdlessEnv env{host, devices, log, std::cout, &progress, random, AbsolutePath};
+  // Only a copy stops at a committed point; the other modes keep the default (they write no
+  // target, so being killed costs nothing).
+  if (config->mode == Mode::kCopy) StopOnSignals();
+  DdlessEnv env{host, devices, log, std::cout, &progress, random, AbsolutePath, &stop_requested};
   return static_cast<int>(RunDdless(*config, env));
 }

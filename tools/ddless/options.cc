@@ -33,6 +33,7 @@ po::options_description Describe() {
       ("read-size", text())
       ("commit-window", text())
       ("spot-check", text())
+      ("deadline", text())
       ("bench-hash", po::bool_switch())
       ("help,h", po::bool_switch());
   // clang-format on
@@ -84,6 +85,7 @@ san::Result<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
     a.read_kib = Get(vm, "read-size");
     a.commit_mib = Get(vm, "commit-window");
     a.spot_check = Get(vm, "spot-check");
+    a.deadline = Get(vm, "deadline");
     a.bench_hash = vm["bench-hash"].as<bool>();
     cl.help = vm["help"].as<bool>();
     return cl;
@@ -97,7 +99,7 @@ std::string HelpText() {
 
 Usage:
   ddless [-d] -s SRC [-r MB/s] -c CHECKSUM [-b] -t TARGET [-m GB -i CMD] [-v|-vv]   copy
-         [--spot-check N]
+         [--spot-check N] [--deadline SECONDS]
   ddless [-d] -s SRC -c CHECKSUM [-v]                         checksum only (no target)
   ddless [-d] -s SRC [-v]                                     read-speed zones (to stdout)
   ddless -p                                                   print the parameters
@@ -136,6 +138,10 @@ Options:
                a changed source file or re-created LV is noticed without it)
   --spot-check N  before trusting CHECKSUM, read N random segments of TARGET and compare them
                with their digests (default 8; 0 = off). Only --verify reads every segment.
+  --deadline SECONDS  stop a copy at a committed point once SECONDS have passed (decimals
+               allowed), then exit 4; the next run resumes there. The last flush and commit
+               (at most one --commit-window of data) come after it: keep a margin.
+               SIGTERM and SIGINT stop the same way (exit 4); a second one kills at once.
   --readers N  reads in flight (default 4)
   --read-size KiB  bytes per read, a multiple of 16 (default 1024)
   --commit-window MiB  source bytes between commits (default 256); also the most an
@@ -149,6 +155,8 @@ Exit codes:
   1  error; the message is on stderr (and in --json)
   2  the -m write limit was reached (after -i CMD succeeded); run again to continue
   3  a new checksum file is required (only with -b); nothing was written to the target
+  4  stopped before done by --deadline, SIGTERM or SIGINT; the copy state is committed and
+     the next run resumes where this one stopped
 
 Crash safety: a segment's new digest is stored only after its data is durable on the target.
 After a crash or kill, the next run re-checks what the interrupted run may have written.
@@ -159,6 +167,8 @@ Examples:
   # stop every 50 GB so the target's snapshot can be extended, then continue
   while ddless -s /dev/vg0/data-snap -c /var/lib/ddless/data.ck -t /dev/vg1/data \
       -m 50 -i "lvextend -L +60G vg1/data-before"; [ $? = 2 ]; do :; done
+  # from cron or an agent: never run past 50 minutes, continue in the next slot
+  ddless -s /dev/vg0/data-snap -c /var/lib/ddless/data.ck -t /dev/vg1/data --deadline 3000
   # adopt an existing copy without rewriting it: checksum the target, then copy
   ddless -s /dev/vg1/data -c /var/lib/ddless/data.ck
   ddless -s /dev/vg0/data-snap -c /var/lib/ddless/data.ck -t /dev/vg1/data

@@ -181,6 +181,28 @@ TEST(DdlessConfigTest, SpotCheckCountOnlyForACopy) {
   EXPECT_THAT(Refusal(v), HasSubstr("--spot-check does not apply to --verify"));
 }
 
+TEST(DdlessConfigTest, DeadlineOnlyForACopyAndStrictlyParsed) {
+  DdlessArgs a = CopyArgs();
+  EXPECT_FALSE(ResolveArgs(a)->deadline.has_value());
+  a.deadline = "3000";
+  EXPECT_EQ(ResolveArgs(a)->deadline, std::chrono::milliseconds(3'000'000));
+  a.deadline = "0.25";
+  EXPECT_EQ(ResolveArgs(a)->deadline, std::chrono::milliseconds(250));
+  for (const char* bad : {"", "0", "-1", "1e3", "10s", " 5", "0.0001", "inf", "999999999999"}) {
+    a.deadline = bad;
+    EXPECT_THAT(Refusal(a), HasSubstr("--deadline")) << bad;
+  }
+  DdlessArgs c;
+  c.source = "/dev/sdb";
+  c.checksum = "x.ck";
+  c.deadline = "60";
+  EXPECT_THAT(Refusal(c), HasSubstr("--deadline does not apply to checksum-only"));
+  DdlessArgs p;
+  p.parameters = true;
+  p.deadline = "60";
+  EXPECT_THAT(Refusal(p), HasSubstr("-p prints the parameters"));
+}
+
 TEST(DdlessConfigTest, ModeNames) {
   EXPECT_EQ(ModeName(Mode::kCopy), "copy");
   EXPECT_EQ(ModeName(Mode::kVerify), "verify");

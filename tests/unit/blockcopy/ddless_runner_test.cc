@@ -49,7 +49,8 @@ class DdlessRunnerTest : public ::testing::Test {
                   out_,
                   nullptr,
                   [] { return uint64_t{5}; },
-                  [](const std::string& p) { return p; }};
+                  [](const std::string& p) { return p; },
+                  stop_};
     return RunDdless(*c, env);
   }
 
@@ -61,6 +62,7 @@ class DdlessRunnerTest : public ::testing::Test {
   FakeHost host_;
   MemoryLogger log_;
   std::ostringstream out_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 TEST_F(DdlessRunnerTest, FirstCopyCreatesTheChecksumFileUnderItsNameAtomically) {
@@ -465,7 +467,7 @@ TEST_F(DdlessIdentityTest, AChangedSourceFileIsNotResumedAfterAWriteLimitStop) {
   file.Poke(10, "changed before the stop position");
   a.max_gb.reset();
   EXPECT_EQ(Run(a), ExitCode::kOk);
-  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the -m stop"));
+  EXPECT_THAT(log_.Text(), HasSubstr("the source changed since the last run stopped early"));
   EXPECT_EQ(dst_->Contents(), file.Contents());
 }
 
@@ -573,6 +575,86 @@ TEST(DdlessStartOverCrashTest, KillAtEveryOperationOfAStartOver) {
   }
   EXPECT_GT(killed, 50);
   ::testing::Test::RecordProperty("runs_killed", killed);
+}
+
+// A target whose every write takes `step` of fake time (on the writer's thread, the only one
+// reading the clock without -r).
+class SlowTarget : public BlockDevice {
+ public:
+  SlowTarget(BlockDevice& base, FakeHost& host, milliseconds step)
+      : base_(base), host_(host), step_(step) {}
+  const std::string& name() const override { return base_.name(); }
+  DeviceInfo info() const override { return base_.info(); }
+  uint64_t size() const override { return base_.size(); }
+  DeviceIdentity Identify() const override { return base_.Identify(); }
+  Result<size_t> Read(uint64_t offset, std::span<std::byte> out) override {
+    return base_.Read(offset, out);
+  }
+  Result<size_t> Write(uint64_t offset, std::span<const ConstPiece> pieces) override {
+    host_.Advance(step_);
+    return base_.Write(offset, pieces);
+  }
+  Status Flush() override { return base_.Flush(); }
+  Status PunchZeros(uint64_t offset, uint64_t length) override {
+    return base_.PunchZeros(offset, length);
+  }
+  Status Resize(uint64_t new_size) override { return base_.Resize(new_size); }
+
+ private:
+  BlockDevice& base_;
+  FakeHost& host_;
+  milliseconds step_;
+};
+
+TEST_F(DdlessRunnerTest, DeadlineStopsAtACommittedPointExits4AndTheNextRunResumes) {
+  // A first copy writes one 256 KiB run per commit window, 1 s each. With 2.5 s: writes end at
+  // 1, 2, 3 s; before the 14th chunk the deadline has passed, the pending 13th is written, and
+  // the run commits at 13 chunks (851968). The second run stops at 26 chunks, the third ends.
+  opener_.SetWrapper("/dev/dst", [this](BlockDevice& base) -> std::unique_ptr<BlockDevice> {
+    return std::make_unique<SlowTarget>(base, host_, milliseconds(1000));
+  });
+  DdlessArgs a = Copy();
+  a.deadline = "2.5";
+  a.json = true;
+  EXPECT_EQ(Run(a), ExitCode::kStopped);
+  EXPECT_THAT(out_.str(), HasSubstr("\"stop\":851968"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\"resume_at\":851968,\"status\":\"deadline\",\"exit_code\":4"));
+  EXPECT_THAT(log_.Text(),
+              HasSubstr("the --deadline passed: stopped at offset 851968 with the copy state "
+                        "committed; the next run resumes there"));
+  EXPECT_TRUE(host_.commands_run().empty());
+  Result<ChecksumFile> file = ChecksumFile::Load(*opener_.Find("/ck"));
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->header().state, FileState::kPartial);
+  EXPECT_EQ(file->header().committed, 851968u);
+  int stops = 1;
+  while (Run(a) == ExitCode::kStopped) ++stops;
+  EXPECT_EQ(stops, 2);
+  EXPECT_THAT(out_.str(), HasSubstr("\"start\":1703936"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\":\"ok\",\"exit_code\":0"));
+  EXPECT_TRUE(Same());
+}
+
+TEST_F(DdlessRunnerTest, TheStopFlagExits4WithNothingWrittenAndOtherModesIgnoreIt) {
+  ASSERT_EQ(Run(Copy()), ExitCode::kOk);
+  std::atomic<bool> stop{true};
+  stop_ = &stop;
+  src_->Poke(0, "changed");
+  DdlessArgs a = Copy();
+  a.json = true;
+  dst_->ResetCounters();
+  EXPECT_EQ(Run(a), ExitCode::kStopped);
+  EXPECT_THAT(out_.str(), HasSubstr("\"resume_at\":0,\"status\":\"stopped\",\"exit_code\":4"));
+  EXPECT_THAT(log_.Text(), HasSubstr("stop requested: stopped at offset 0"));
+  EXPECT_EQ(dst_->counters().writes, 0u);
+  DdlessArgs ck;
+  ck.source = "/dev/src";
+  ck.checksum = "/src.ck";
+  EXPECT_EQ(Run(ck), ExitCode::kOk);
+  stop = false;
+  EXPECT_EQ(Run(Copy()), ExitCode::kOk);
+  EXPECT_TRUE(Same());
 }
 
 }  // namespace
