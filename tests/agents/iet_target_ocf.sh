@@ -110,5 +110,9 @@ agent start firewall="nft;reboot"
 check "a hostile parameter is refused" 6 "$RC"
 check "nothing was started" no \
   "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+agent start tgtd_socket=/nonexistent-sanha-dir/sock
+check "a tgtd_socket whose directory is missing fails start as not installed" 5 "$RC"
+check_match "...saying why" \
+  "ocf-exit-reason:tgtd_socket: directory /nonexistent-sanha-dir of /nonexistent-sanha-dir/sock does not exist on this node" "$ERR"
 check "meta-data as nobody" 0 "$(su nobody -s /bin/sh -c "$AGENT meta-data" >/dev/null 2>&1; echo $?)"
 finish

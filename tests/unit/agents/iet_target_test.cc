@@ -83,6 +83,23 @@ TEST_F(IetTargetTest, ADaemonItDidNotStartIsLeftRunning) {
   EXPECT_THAT(o.err, HasSubstr("tgtd is not running and manage_daemon is false"));
 }
 
+// tgtd daemonized exits 0 and fails later with its reason in syslog: started in the foreground,
+// an early exit is reported at once with what it said.
+TEST_F(IetTargetTest, AnEarlyExitOfTgtdIsReportedWithItsReason) {
+  ASSERT_TRUE(host_.MakeDirectories("/run/tgtd").ok());
+  host_.Reply({"tgtd", "-f"}, "", 1,
+              "(null): ipc_init(781) failed to open lock file for management IPC\n");
+  ocf::Outcome o = Run("start", {{"tgtd_socket", "/run/tgtd/socket"}});
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:tgtd exited 1: (null): ipc_init(781) failed to "
+                               "open lock file for management IPC"));
+  EXPECT_LT(host_.total_slept(), milliseconds(200)) << "no wait for a daemon that is gone";
+  o = Run("start", {{"tgtd_socket", "/nonexistent/sock"}});
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_THAT(o.err, HasSubstr("tgtd_socket: directory /nonexistent of /nonexistent/sock does not "
+                               "exist on this node"));
+}
+
 TEST_F(IetTargetTest, ReloadOnAStoppedResourceDoesNotStartIt) {
   EXPECT_EQ(Run("reload").exit_code, 7);
   EXPECT_FALSE(tgtd_.running());
