@@ -43,8 +43,9 @@ class TargetBackend {
 
   // Whether the daemon answers. Never an error for "not running".
   virtual Result<bool> DaemonRunning() = 0;
-  // Starts the daemon (detached) on the portals and waits until it answers.
-  virtual Status StartDaemon() = 0;
+  // Starts the daemon (detached) on the portals and waits until it answers; its pid (0 when the
+  // backend cannot tell). An early exit fails at once with the daemon's own reason.
+  virtual Result<int> StartDaemon() = 0;
   // Asks the daemon to exit and waits (bounded by the host deadline) until it is gone.
   virtual Status StopDaemon() = 0;
 

@@ -20,7 +20,7 @@ Result<bool> TgtBackend::DaemonRunning() {
                                std::to_string(out.exit_code) + ": " + out.FirstErrorLine());
 }
 
-Status TgtBackend::StartDaemon() {
+Result<int> TgtBackend::StartDaemon() {
   // tgtd fails on a missing socket directory only after daemonizing, its reason in syslog: check
   // first. tgt's own default directory is created as its packaging would; a configured one is the
   // administrator's and must exist on this node.
@@ -58,14 +58,14 @@ Status TgtBackend::StartDaemon() {
     if (host_.Now() >= give_up) return Status::Timeout("tgtd started but does not answer");
     host_.SleepFor(kPoll);
   }
-  pid_ = tgtd->pid();
+  const int pid = tgtd->pid();
   for (size_t i = 1; i < options_.portals.size(); ++i) {
     SAN_RETURN_IF_ERROR(Change(
         {"--op", "new", "--mode", "portal", "--param", "portal=" + options_.portals[i].ToString()},
         {TgtError::kExists}, "add portal"));
   }
-  log_.Info("tgtd started (pid " + std::to_string(pid_) + ")");
-  return Status::Ok();
+  log_.Info("tgtd started (pid " + std::to_string(pid) + ")");
+  return pid;
 }
 
 Status TgtBackend::StopDaemon() {

@@ -114,6 +114,18 @@ check "reload on a stopped resource does not start it" 7 "$RC"
 check "...tgtd still down" no \
   "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
 
+# A tgtd the agent did not start (as the distribution's tgt service runs it, on every address) is
+# refused with the remedy, never adopted; stop leaves it alone.
+in_ns tgtd --iscsi portal=0.0.0.0:3260
+agent start
+check "a foreign tgtd is refused" 1 "$RC"
+check_match "...naming the remedy" "ocf-exit-reason:a tgtd this resource did not start already runs on $SOCK .*systemctl disable --now tgt" "$ERR"
+check "...nothing configured on it" "" "$(tgtadm --lld iscsi --op show --mode target)"
+agent stop
+check "stop succeeds and leaves it running" "0 yes" \
+  "$RC $(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+tgtadm --lld iscsi --op delete --mode system
+
 # Bad configuration: exit 6, one reason line, nothing started.
 printf 'target iqn.2024-01.test.ocf:bad\n lun 0 %s/l1.img\n' "$T_TMP" >"$T_TMP/bad.conf"
 agent start config="$T_TMP/bad.conf"
