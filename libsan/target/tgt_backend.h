@@ -32,6 +32,7 @@ class TgtBackend : public TargetBackend {
 
   std::string_view Name() const override { return "tgt"; }
   Status CheckConfig(const TargetConfig& config) const override;
+  std::string DaemonIdentity() const override;
   Result<bool> DaemonRunning() override;
   Result<int> StartDaemon() override;
   Status StopDaemon() override;

@@ -1,6 +1,7 @@
 // tgtd's life cycle for agents that own it: started detached (tgtd daemonizes itself) with the
 // control socket in its environment, stopped through its own control request.
 #include "libsan/target/tgt_backend.h"
+#include "libsan/util/strings.h"
 
 namespace san::target::tgt {
 
@@ -11,6 +12,18 @@ constexpr milliseconds kDaemonWait{10'000};
 constexpr char kDefaultSocket[] = "/var/run/tgtd/socket";
 
 }  // namespace
+
+std::string TgtBackend::DaemonIdentity() const {
+  // Lexically normalised ("//", "/./", a trailing '/'), /var/run as /run (a link to it on every
+  // current distribution), so each spelling of one socket gives one lock.
+  std::string path = options_.socket.empty() ? kDefaultSocket : options_.socket;
+  std::vector<std::string> parts;
+  for (const std::string& p : SplitList(path, "/")) {
+    if (p != ".") parts.push_back(p);
+  }
+  if (parts.size() >= 2 && parts[0] == "var" && parts[1] == "run") parts.erase(parts.begin());
+  return "tgt:/" + Join(parts, "/");
+}
 
 Result<bool> TgtBackend::DaemonRunning() {
   SAN_ASSIGN_OR_RETURN(Output out, Tgtadm({"--op", "show", "--mode", "system"}));
