@@ -57,6 +57,34 @@ Result<std::vector<HoldRecord>> LoadJournal(Host& host, const ReconcileOptions& 
 
 namespace {
 
+// Time kept back from the operation's deadline while changing the daemon, so the hold of a step
+// that runs out of time can still be lifted before the agent returns (at most a quarter of what
+// is left, so short timeouts still leave the steps most of it).
+constexpr milliseconds kReleaseReserve{3'000};
+
+// The deadline steps run against: the operation's minus the release reserve, fixed once per run
+// (recomputing it per step would shrink the reserve with the time left).
+std::optional<Clock::time_point> StepDeadlineFor(Host& host) {
+  if (!host.deadline()) return std::nullopt;
+  return *host.deadline() - std::min(kReleaseReserve, host.TimeLeft() / 4);
+}
+
+// While alive, the host's deadline is `step` (when set); then the operation's again.
+class StepDeadline {
+ public:
+  StepDeadline(Host& host, std::optional<Clock::time_point> step)
+      : host_(host), full_(host.deadline()) {
+    if (full_ && step) host_.SetDeadline(std::min(*full_, *step));
+  }
+  ~StepDeadline() { host_.SetDeadline(full_); }
+  StepDeadline(const StepDeadline&) = delete;
+  StepDeadline& operator=(const StepDeadline&) = delete;
+
+ private:
+  Host& host_;
+  std::optional<Clock::time_point> full_;
+};
+
 Result<firewall::BlockSpec> HoldSpec(const HoldRecord& h, Logger& log) {
   std::vector<std::string> sources;
   for (const auto& s : h.sources) {
@@ -183,6 +211,7 @@ void Executor::Record(const Step& s) {
 
 Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* killed) {
   std::optional<HoldRecord> open;
+  const std::optional<Clock::time_point> step_deadline = StepDeadlineFor(host_);
   for (const Step& step : plan) {
     log_.Info(step.Describe());
     Status s;
@@ -190,6 +219,7 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
     if (step.kind == StepKind::kHold) {
       HoldRecord h = MakeHold(step);
       journal_.push_back(h);
+      StepDeadline reserve(host_, step_deadline);
       s = SaveJournal();  // before blocking: a crash after the block must find it
       if (s.ok()) s = Block(h, true);
       if (s.ok()) {
@@ -206,6 +236,7 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
         open.reset();
       }
     } else {
+      StepDeadline reserve(host_, step_deadline);
       s = backend_.Execute(step);
       // Records are a cache written at the end (one write, not one per step): after a crash the
       // next run judges unrecorded LUNs by what the daemon reports and recreates unrecorded

@@ -339,5 +339,27 @@ TEST_F(ReconcileTest, AJournalEntryThatCannotBeReplayedNeverBlocksStop) {
   EXPECT_EQ(iptables_.Save("iptables"), empty_);
 }
 
+// When the operation's deadline ran out mid-apply, the hold could not be lifted any more (every
+// command past the deadline fails), so initiators stayed held after a failed start. Steps now run
+// against the deadline minus a reserve that the release still has.
+TEST_F(ReconcileTest, AStepThatRunsOutOfTimeStillLiftsItsHold) {
+  ASSERT_TRUE(Run().ok());
+  tgtd_.AddSession(1, "iqn.2024-01.test:client", "192.0.2.50", true);
+  host_.SetBlockDevice("/dev/vg/a", 96 << 20);
+  host_.SetDeadline(host_.Now() + milliseconds(20'000));
+  // The delete of the LU takes all the time the step may have (a hung tgtd).
+  host_.OnRun([&](const Command& cmd) {
+    if (cmd.argv.size() > 6 && cmd.argv[4] == "delete" && cmd.argv[6] == "logicalunit") {
+      host_.Advance(std::chrono::ceil<milliseconds>(*host_.deadline() - host_.Now()));
+    }
+  });
+  Result<ApplyReport> r = Run();
+  ASSERT_FALSE(r.ok()) << log_.Text();
+  EXPECT_EQ(r.status().code(), Code::kTimeout) << r.status().ToString();
+  EXPECT_EQ(iptables_.Save("iptables"), empty_) << "no initiator left held";
+  EXPECT_FALSE(host_.HasFile("/run/sanha/target/journal")) << log_.Text();
+  EXPECT_LT(host_.Now(), *host_.deadline()) << "returned within the operation's timeout";
+}
+
 }  // namespace
 }  // namespace san::target
