@@ -44,6 +44,9 @@ class TargetBackend {
   // Which daemon this backend talks to, the same text for every path naming it (tgt:
   // "tgt:/run/tgtd/socket" for its control socket), for the lock that serialises runs on it.
   virtual std::string DaemonIdentity() const = 0;
+  // The lock file serialising runs on this daemon, beside its control endpoint (tgt:
+  // SOCKET.sanha-lock), so every path naming the same socket names the same file.
+  virtual std::string DaemonLockFile() const = 0;
 
   // Whether the daemon answers. Never an error for "not running".
   virtual Result<bool> DaemonRunning() = 0;

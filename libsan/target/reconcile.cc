@@ -2,7 +2,6 @@
 #include "libsan/target/reconcile.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "libsan/target/executor.h"
@@ -65,10 +64,13 @@ std::string View(std::string_view text, bool accounts) {
 
 // Runs against one daemon are serialised whatever their state directories: two applies with
 // different state dirs would otherwise interleave their steps on the same targets.
-Result<std::unique_ptr<LockHandle>> LockDaemon(Host& host, const TargetBackend& backend,
-                                               const ReconcileOptions& options) {
-  SAN_RETURN_IF_ERROR(host.MakeDirectories(options.daemon_lock_dir, 0700));
-  return host.Lock(DaemonLockPath(backend, options), std::min(kLockWait, host.TimeLeft()));
+Result<std::unique_ptr<LockHandle>> LockDaemon(Host& host, const TargetBackend& backend) {
+  const std::string path = DaemonLockPath(backend);
+  const std::string dir = path.substr(0, path.rfind('/'));
+  if (host.StatFollowingLinks(dir.empty() ? "/" : dir).status().code() == Code::kNotFound) {
+    return std::unique_ptr<LockHandle>();
+  }
+  return host.Lock(path, std::min(kLockWait, host.TimeLeft()));
 }
 
 PlanInput MakePlanInput(const TargetConfig& config, const Inspection& ins,
@@ -117,21 +119,7 @@ Status SaveAppliedState(Host& host, const RunningState& actual, const ReconcileO
 
 }  // namespace
 
-std::string DaemonLockPath(const TargetBackend& backend, const ReconcileOptions& options) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name;
-  for (char c : backend.DaemonIdentity()) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '.' || c == '-') {
-      name += c;
-    } else {
-      name += '_';
-      name += kHex[u >> 4];
-      name += kHex[u & 15];
-    }
-  }
-  return options.daemon_lock_dir + "/" + name + ".lock";
-}
+std::string DaemonLockPath(const TargetBackend& backend) { return backend.DaemonLockFile(); }
 
 std::string AppliedStatePath(const ReconcileOptions& options) {
   return options.state_dir + "/applied";
@@ -273,7 +261,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   SAN_RETURN_IF_ERROR(backend.CheckConfig(config));
   SAN_RETURN_IF_ERROR(CheckBackingPaths(host, config));
   SAN_RETURN_IF_ERROR(host.MakeDirectories(options.state_dir, 0700));
-  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend, options));
+  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend));
   SAN_ASSIGN_OR_RETURN(
       auto lock, host.Lock(options.state_dir + "/lock", std::min(kLockWait, host.TimeLeft())));
   SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournalOrDiscard(host, log, options));
@@ -324,7 +312,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
 Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const TargetConfig& config,
                         const ReconcileOptions& options) {
   SAN_RETURN_IF_ERROR(host.MakeDirectories(options.state_dir, 0700));
-  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend, options));
+  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend));
   SAN_ASSIGN_OR_RETURN(
       auto lock, host.Lock(options.state_dir + "/lock", std::min(kLockWait, host.TimeLeft())));
   SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournalOrDiscard(host, log, options));

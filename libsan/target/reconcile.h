@@ -34,14 +34,13 @@ struct ReconcileOptions {
   // right there as if the process died: nothing after it runs, no hold is lifted.
   std::function<bool(std::string_view point)> kill_point;
   firewall::NftClientFactory nft_factory;  // tests: a fake nft
-  // Where the per-daemon lock lives (see DaemonLockPath).
-  std::string daemon_lock_dir = "/run/lock/sanha";
 };
 
-// The lock every Apply and RemoveConfigured takes before STATE_DIR/lock: one per daemon, named
-// after the backend's DaemonIdentity() (tgt: its control socket), so runs with different state
-// directories against one daemon are serialised too.
-std::string DaemonLockPath(const TargetBackend& backend, const ReconcileOptions& options);
+// The lock every Apply and RemoveConfigured takes before STATE_DIR/lock: one per daemon, beside
+// its control socket (TargetBackend::DaemonLockFile), so runs with different state directories
+// against one daemon are serialised too. Skipped when that directory does not exist (no daemon
+// can answer there).
+std::string DaemonLockPath(const TargetBackend& backend);
 
 // The state and plan of one comparison (no change made).
 struct Inspection {

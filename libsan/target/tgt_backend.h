@@ -33,6 +33,7 @@ class TgtBackend : public TargetBackend {
   std::string_view Name() const override { return "tgt"; }
   Status CheckConfig(const TargetConfig& config) const override;
   std::string DaemonIdentity() const override;
+  std::string DaemonLockFile() const override { return DaemonIdentity().substr(4) + ".sanha-lock"; }
   Result<bool> DaemonRunning() override;
   Result<int> StartDaemon() override;
   Status StopDaemon() override;

@@ -116,19 +116,9 @@ check "...tgtd still down" no \
 
 # Runs against one tgtd are serialised by a lock named after its socket, whatever the state dir:
 # with the daemon's lock held elsewhere, a start with another state dir waits, then fails (Busy).
-LOCK_NAME=""
-ID="tgt:$SOCK"
-for ((i = 0; i < ${#ID}; i++)); do
-  c=${ID:i:1}
-  case $c in
-    [A-Za-z0-9.-]) LOCK_NAME+=$c ;;
-    *) LOCK_NAME+=$(printf '_%02x' "'$c") ;;
-  esac
-done
-LOCK=/run/lock/sanha/$LOCK_NAME.lock
+LOCK=$SOCK.sanha-lock
 agent start
 check "start (for the lock check)" 0 "$RC"
-on_exit "rm -f '$LOCK'"
 # Held by this shell on its own descriptor (a background flock's child would inherit it).
 exec {LOCK_FD}>"$LOCK"
 flock -x "$LOCK_FD"

@@ -276,17 +276,19 @@ TEST_F(ReconcileTest, LockIsHeldDuringApply) {
   host_.OnRun([&](const Command&) {
     for (const auto& l : host_.held_locks()) seen.insert(l);
   });
+  ASSERT_TRUE(host_.MakeDirectories("/run/tgtd").ok());
   ASSERT_TRUE(Run().ok());
   EXPECT_TRUE(seen.count("/run/sanha/target/lock"));
-  EXPECT_TRUE(seen.count("/run/lock/sanha/tgt_3a_2frun_2ftgtd_2fsocket.lock"));
+  EXPECT_TRUE(seen.count("/run/tgtd/socket.sanha-lock")) << "the daemon's lock, beside its socket";
   EXPECT_TRUE(host_.held_locks().empty());
 }
 
 // Two applies with different state dirs against one daemon used to run interleaved: the lock
 // was only the state dir's. Now the daemon's own lock (named after its socket) is taken first.
 TEST_F(ReconcileTest, RunsWithDifferentStateDirsOnOneDaemonAreSerialised) {
-  const std::string daemon_lock = DaemonLockPath(backend_, options_);
-  EXPECT_EQ(daemon_lock, "/run/lock/sanha/tgt_3a_2frun_2ftgtd_2fsocket.lock");
+  const std::string daemon_lock = DaemonLockPath(backend_);
+  EXPECT_EQ(daemon_lock, "/run/tgtd/socket.sanha-lock");
+  ASSERT_TRUE(host_.MakeDirectories("/run/tgtd").ok());
   Result<std::unique_ptr<LockHandle>> other = host_.Lock(daemon_lock, milliseconds(0));
   ASSERT_TRUE(other.ok());
   options_.state_dir = "/run/sanha/other";
