@@ -197,7 +197,11 @@ Result<Config> LoadConfig(const ocf::Params& params) {
 }
 
 Status Validate(ocf::Context& ctx) {
-  if (ctx.action() == ocf::Action::kMonitor) return LoadConfig(ctx.params()).status();
+  // Monitor and stop judge the file themselves (pending change; stop falls back on what was
+  // applied): a broken file must neither make a recurring monitor fatal nor fail a stop.
+  if (ctx.action() == ocf::Action::kMonitor || ctx.action() == ocf::Action::kStop) {
+    return LoadConfig(ctx.params()).status();
+  }
   return Load(ctx).status();
 }
 
@@ -227,8 +231,26 @@ Status Start(ocf::Context& ctx) {
   return ctx.SetStarted(true);
 }
 
+// Stop's Load: when the file cannot be used (being edited, removed) but the parameters are fine,
+// the targets sanha last applied stand in, since a failed stop gets the node fenced.
+Result<Loaded> LoadForStop(ocf::Context& ctx) {
+  Result<Loaded> loaded = Load(ctx);
+  if (loaded.ok()) return loaded;
+  Loaded l;
+  Result<Config> cfg = LoadConfig(ctx.params());
+  if (!cfg.ok()) return cfg.status();
+  l.cfg = *cfg;
+  SAN_ASSIGN_OR_RETURN(l.backend, LoadBackend(ctx, l.cfg));
+  Result<target::TargetConfig> applied = target::AppliedTargets(ctx.host(), l.cfg.reconcile);
+  if (!applied.ok()) return loaded.status();
+  ctx.log().Warning(loaded.status().message() + "; stopping the " +
+                    std::to_string(applied->targets.size()) + " target(s) last applied");
+  l.file = *applied;
+  return l;
+}
+
 Status Stop(ocf::Context& ctx) {
-  SAN_ASSIGN_OR_RETURN(Loaded l, Load(ctx));
+  SAN_ASSIGN_OR_RETURN(Loaded l, LoadForStop(ctx));
   SAN_ASSIGN_OR_RETURN(bool up, l.backend->DaemonRunning());
   if (up) {
     SAN_RETURN_IF_ERROR(

@@ -121,6 +121,26 @@ Status SaveAppliedState(Host& host, const RunningState& actual, const ReconcileO
 
 std::string DaemonLockPath(const TargetBackend& backend) { return backend.DaemonLockFile(); }
 
+Result<TargetConfig> AppliedTargets(Host& host, const ReconcileOptions& options) {
+  TargetConfig config;
+  config.path = AppliedStatePath(options);
+  Result<std::string> text = host.ReadFile(AppliedStatePath(options));
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) return config;
+    return text.status();
+  }
+  for (const std::string& line : SplitList(*text, "\n")) {
+    std::vector<std::string> w = SplitList(line, " ");
+    // Field() escapes every blank and control character, so a name is one word; an escaped one
+    // (never a valid IQN) matches no running target and is left alone.
+    if (w.size() != 3 || w[0] != "target") continue;
+    TargetSpec t;
+    t.name = w[2];
+    config.targets.push_back(std::move(t));
+  }
+  return config;
+}
+
 std::string AppliedStatePath(const ReconcileOptions& options) {
   return options.state_dir + "/applied";
 }

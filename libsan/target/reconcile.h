@@ -84,6 +84,10 @@ Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const T
 std::string AppliedStateText(const RunningState& state);
 std::string AppliedStatePath(const ReconcileOptions& options);
 
+// The targets named in STATE_DIR/applied (only their names, for a stop whose file cannot be read
+// or parsed: it still removes what sanha last applied). Empty when nothing was recorded.
+Result<TargetConfig> AppliedTargets(Host& host, const ReconcileOptions& options);
+
 // A monitor's judgement of a running daemon.
 struct Assessment {
   Inspection ins;             // read and planned against the current file, with backing sizes

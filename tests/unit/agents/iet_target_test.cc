@@ -300,6 +300,20 @@ TEST_F(IetTargetTest, AnUnusableFileWhileRunningIsPendingUnlessThereIsDrift) {
   EXPECT_NE(Run("reload").exit_code, 0) << "reload still refuses the unusable file";
 }
 
+// A stop whose file is broken or gone used to fail (exit 6 or 5 → the node fenced) with the
+// targets still running: it now removes what was last applied.
+TEST_F(IetTargetTest, StopWithAnUnusableFileRemovesWhatWasApplied) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetFile("/etc/sanha/targets.conf", "target\n");
+  ocf::Outcome o = Run("stop");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(tgtd_.targets().empty());
+  EXPECT_FALSE(tgtd_.running());
+  EXPECT_THAT(log_.Text(), HasSubstr("stopping the 1 target(s) last applied"));
+  ASSERT_TRUE(host_.RemoveFile("/etc/sanha/targets.conf").ok());
+  EXPECT_EQ(Run("stop").exit_code, 0) << "nothing of ours runs";
+}
+
 // Drift is found even when the file changed too.
 TEST_F(IetTargetTest, DriftBehindAnEditedFileIsStillDrift) {
   ASSERT_EQ(Run("start").exit_code, 0);
