@@ -5,7 +5,7 @@
 # no hold left), and a bad configuration refused with exit 6 before anything runs.
 source "$(dirname "$0")/../lib.sh"
 require_root
-for p in ocf-tester tgtd tgtadm iscsi-readcapacity16 nft; do require_program $p; done
+for p in ocf-tester tgtd tgtadm iscsi-readcapacity16 nft crm_resource; do require_program $p; done
 
 AGENT=$SANHA_BUILD/iet-target
 new_netns NS ietocf
@@ -35,6 +35,18 @@ check "OCF 1.1 meta-data does not validate against the stock DTD" no \
   "$("$AGENT" meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid - 2>/dev/null) && echo yes || echo no)"
 check "...and validates with the two OCF 1.1 additions" yes \
   "$("$AGENT" meta-data | (cd "$T_TMP" && sed 's/ra-api-1.dtd/ra-api-1.1.dtd/' | xmllint --noout --valid - 2>/dev/null) && echo yes || echo no)"
+
+# Pacemaker's own view of the agent (installed only in a private mount namespace): it reads the
+# OCF 1.1 reloadable parameters and reload-agent, and its validate runs the agent's validate-all.
+PCMK_OUT=$(unshare -m --propagation private sh -c \
+  'mount -t tmpfs none /usr/lib/ocf/resource.d && mkdir /usr/lib/ocf/resource.d/sanha &&
+   cp "$1" /usr/lib/ocf/resource.d/sanha/ && crm_resource --show-metadata ocf:sanha:iet-target &&
+   crm_resource --validate --class ocf --provider sanha --agent iet-target --option "config=$2" \
+     && echo VALID' sh "$AGENT" "$CONF" 2>&1)
+check_match "crm_resource sees config as reloadable" 'parameter name="config"[^>]*reloadable="1"' "$PCMK_OUT"
+check_match "...and portals as not reloadable" 'parameter name="portals" unique="0" required="0">' "$PCMK_OUT"
+check_match "...and the reload-agent action" 'action name="reload-agent"' "$PCMK_OUT"
+check_match "crm_resource --validate passes" "VALID" "$PCMK_OUT"
 
 # Runs in the namespace with a private /run/tgtd, as a node would.
 in_ns() {
