@@ -32,6 +32,21 @@ Result<Records> LoadRecords(Host& host, Logger* log, const ReconcileOptions& o) 
   return r;
 }
 
+Result<std::vector<HoldRecord>> LoadJournalOrDiscard(Host& host, Logger& log,
+                                                     const ReconcileOptions& o) {
+  Result<std::vector<HoldRecord>> j = LoadJournal(host, o);
+  if (j.ok() || j.status().code() != Code::kCorruption) return j;
+  // Unreadable text (edited by hand, another version): keep a copy for the administrator, and
+  // do not let it block every run. Journal writes are atomic, so sanha itself never leaves one.
+  log.Error(j.status().message() + "; moving it to " + JournalPath(o) +
+            ".discarded: check sanha's firewall chain for a hold left behind");
+  Result<std::string> text = host.ReadFile(JournalPath(o));
+  if (text.ok())
+    SAN_RETURN_IF_ERROR(host.WriteFileAtomically(JournalPath(o) + ".discarded", *text));
+  SAN_RETURN_IF_ERROR(host.RemoveFile(JournalPath(o)));
+  return std::vector<HoldRecord>{};
+}
+
 Result<std::vector<HoldRecord>> LoadJournal(Host& host, const ReconcileOptions& o) {
   Result<std::string> text = host.ReadFile(JournalPath(o));
   if (!text.ok()) {
@@ -44,6 +59,34 @@ Result<std::vector<HoldRecord>> LoadJournal(Host& host, const ReconcileOptions& 
 }
 
 namespace {
+
+// Time kept back from the operation's deadline while changing the daemon, so the hold of a step
+// that runs out of time can still be lifted before the agent returns (at most a quarter of what
+// is left, so short timeouts still leave the steps most of it).
+constexpr milliseconds kReleaseReserve{3'000};
+
+// The deadline steps run against: the operation's minus the release reserve, fixed once per run
+// (recomputing it per step would shrink the reserve with the time left).
+std::optional<Clock::time_point> StepDeadlineFor(Host& host) {
+  if (!host.deadline()) return std::nullopt;
+  return *host.deadline() - std::min(kReleaseReserve, host.TimeLeft() / 4);
+}
+
+// While alive, the host's deadline is `step` (when set); then the operation's again.
+class StepDeadline {
+ public:
+  StepDeadline(Host& host, std::optional<Clock::time_point> step)
+      : host_(host), full_(host.deadline()) {
+    if (full_ && step) host_.SetDeadline(std::min(*full_, *step));
+  }
+  ~StepDeadline() { host_.SetDeadline(full_); }
+  StepDeadline(const StepDeadline&) = delete;
+  StepDeadline& operator=(const StepDeadline&) = delete;
+
+ private:
+  Host& host_;
+  std::optional<Clock::time_point> full_;
+};
 
 Result<firewall::BlockSpec> HoldSpec(const HoldRecord& h, Logger& log) {
   std::vector<std::string> sources;
@@ -100,7 +143,17 @@ Status Executor::Block(const HoldRecord& h, bool block) {
 }
 
 Status Executor::Release(const HoldRecord& h) {
-  SAN_RETURN_IF_ERROR(Block(h, false));
+  Status lifted = Block(h, false);
+  if (lifted.code() == Code::kInvalidConfig) {
+    // The entry cannot be replayed (an invalid firewall value or chain, e.g. from a CLI run that
+    // skipped validation). The block it records was built from the same values and failed the
+    // same way before anything was added, so nothing of it can be in force: discard it rather
+    // than fail every later run, stop included (a failed stop gets the node fenced).
+    log_.Error("discarding the journal entry of target " + Printable(h.target) +
+               " that cannot be replayed: " + lifted.message());
+  } else {
+    SAN_RETURN_IF_ERROR(lifted);
+  }
   for (auto it = journal_.begin(); it != journal_.end(); ++it) {
     if (it->tid == h.tid && it->target == h.target && it->sources == h.sources) {
       journal_.erase(it);
@@ -161,6 +214,7 @@ void Executor::Record(const Step& s) {
 
 Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* killed) {
   std::optional<HoldRecord> open;
+  const std::optional<Clock::time_point> step_deadline = StepDeadlineFor(host_);
   for (const Step& step : plan) {
     log_.Info(step.Describe());
     Status s;
@@ -168,6 +222,7 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
     if (step.kind == StepKind::kHold) {
       HoldRecord h = MakeHold(step);
       journal_.push_back(h);
+      StepDeadline reserve(host_, step_deadline);
       s = SaveJournal();  // before blocking: a crash after the block must find it
       if (s.ok()) s = Block(h, true);
       if (s.ok()) {
@@ -184,6 +239,7 @@ Status Executor::Run(const std::vector<Step>& plan, ApplyReport* report, bool* k
         open.reset();
       }
     } else {
+      StepDeadline reserve(host_, step_deadline);
       s = backend_.Execute(step);
       // Records are a cache written at the end (one write, not one per step): after a crash the
       // next run judges unrecorded LUNs by what the daemon reports and recreates unrecorded

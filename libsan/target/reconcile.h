@@ -36,6 +36,12 @@ struct ReconcileOptions {
   firewall::NftClientFactory nft_factory;  // tests: a fake nft
 };
 
+// The lock every Apply and RemoveConfigured takes before STATE_DIR/lock: one per daemon, beside
+// its control socket (TargetBackend::DaemonLockFile), so runs with different state directories
+// against one daemon are serialised too. Skipped when that directory does not exist (no daemon
+// can answer there).
+std::string DaemonLockPath(const TargetBackend& backend);
+
 // The state and plan of one comparison (no change made).
 struct Inspection {
   RunningState actual;
@@ -43,6 +49,8 @@ struct Inspection {
   std::map<std::string, uint64_t> sizes;  // backing path → bytes
   std::vector<Step> plan;
   std::vector<HoldRecord> pending_holds;  // from the journal of an interrupted run
+  // Per tid, the options read from the daemon (only with options.read_options).
+  std::map<int, std::map<std::string, std::string>> running_options;
 };
 
 // Checks the file against the backend, reads the daemon, records, journal and backing sizes,
@@ -56,7 +64,9 @@ struct ApplyReport {
   size_t holds_lifted_from_journal = 0;
 };
 
-// Makes the daemon match the file (see the file comment). Serialized by STATE_DIR/lock. Any hold
+// Makes the daemon match the file (see the file comment). Serialized by the daemon's lock
+// (DaemonLockPath) and STATE_DIR/lock; a journal that cannot be parsed, or an entry that cannot be
+// replayed, is logged and discarded (it never blocks a run, stop above all). Any hold
 // taken, or found in the journal, is lifted before returning, also on failure.
 Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
                           const TargetConfig& config, const ReconcileOptions& options);
@@ -65,6 +75,38 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
 // file's accounts sanha created. Targets not in the file are left alone. OK when none runs.
 Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const TargetConfig& config,
                         const ReconcileOptions& options);
+
+// What sanha last applied: after every verified Apply, STATE_DIR/applied holds this text of the
+// running state as the daemon then reported it (targets with tids, LUNs with path, identity, size
+// and backing type, ACLs, bound users; then, marked "account"/"discovery", the account list).
+// Sessions are left out (they come and go). Values are escaped: one line per item whatever a
+// remote initiator put in its name. RemoveConfigured removes the file.
+std::string AppliedStateText(const RunningState& state);
+std::string AppliedStatePath(const ReconcileOptions& options);
+
+// The targets named in STATE_DIR/applied (only their names, for a stop whose file cannot be read
+// or parsed: it still removes what sanha last applied). Empty when nothing was recorded.
+Result<TargetConfig> AppliedTargets(Host& host, const ReconcileOptions& options);
+
+// A monitor's judgement of a running daemon.
+struct Assessment {
+  Inspection ins;             // read and planned against the current file, with backing sizes
+  std::vector<Step> drift;    // the running state changed behind sanha's back
+  std::vector<Step> pending;  // the running state is what sanha applied, but the file changed or
+                              // a backing device grew: a reload applies these
+};
+
+// Drift is a running state that is neither what sanha last applied (STATE_DIR/applied, and the
+// recorded options when options are read) nor what the current file asks for, backing sizes
+// aside; anything else the plan holds is pending. Without a record of the last apply (state lost,
+// an apply by an older version) every difference but a grown backing device is drift. Same
+// errors as Inspect.
+Result<Assessment> Assess(Host& host, TargetBackend& backend, const TargetConfig& config,
+                          const ReconcileOptions& options);
+
+// Whether the daemon still runs exactly what sanha last applied (no file needed: a monitor whose
+// file cannot be read or parsed right now). False when nothing was recorded.
+Result<bool> RunsAsApplied(Host& host, TargetBackend& backend, const ReconcileOptions& options);
 
 // The name kill points and logs use for a step kind ("add-lun").
 std::string_view StepName(StepKind kind);

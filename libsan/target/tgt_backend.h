@@ -33,8 +33,10 @@ class TgtBackend : public TargetBackend {
 
   std::string_view Name() const override { return "tgt"; }
   Status CheckConfig(const TargetConfig& config) const override;
+  std::string DaemonIdentity() const override;
+  std::string DaemonLockFile() const override { return DaemonIdentity().substr(4) + ".sanha-lock"; }
   Result<bool> DaemonRunning() override;
-  Status StartDaemon() override;
+  Result<int> StartDaemon() override;
   Status StopDaemon() override;
   Result<RunningState> ReadState(bool accounts) override;
   Result<std::map<std::string, std::string>> ReadTargetOptions(int tid) override;

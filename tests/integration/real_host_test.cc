@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -373,6 +374,37 @@ TEST_F(RealHostTest, LockWaitsForARelease) {
   Result<std::unique_ptr<LockHandle>> second = host_.Lock(path, milliseconds(5'000));
   releaser.join();
   EXPECT_TRUE(second.ok()) << second.status().ToString();
+}
+
+// Spawn: a program that keeps running is not waited for; one that exits early is seen with its
+// exit code and output (iet-target starts tgtd this way to report its reason at once).
+TEST(RealHostSpawnTest, EarlyExitAndOutputAreSeenAndARunningProgramIsNotWaitedFor) {
+  RealHost host{ProgramTable()};
+  Result<std::unique_ptr<Process>> quick =
+      host.Spawn(Cmd({"sh", "-c", "echo 'cannot bind' >&2; exit 3"}));
+  ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+  std::optional<int> code;
+  for (int i = 0; i < 500 && !code; ++i) {
+    code = (*quick)->ExitCode();
+    if (!code) usleep(10'000);
+  }
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 3);
+  EXPECT_EQ((*quick)->Output(), "cannot bind\n");
+
+  Result<std::unique_ptr<Process>> daemon = host.Spawn(Cmd({"sleep", "600"}));
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const pid_t pid = (*daemon)->pid();
+  EXPECT_FALSE((*daemon)->ExitCode().has_value()) << "still running";
+  EXPECT_EQ(getpgid(pid), pid) << "its own process group";
+  daemon->reset();  // stops reading; the program keeps running
+  EXPECT_FALSE(DeadOrZombie(pid));
+  kill(pid, SIGKILL);
+  int status;
+  waitpid(pid, &status, 0);
+
+  Result<std::unique_ptr<Process>> missing = host.Spawn(Cmd({"/nonexistent/tgtd"}));
+  EXPECT_EQ(missing.status().code(), Code::kNotInstalled);
 }
 
 }  // namespace
