@@ -1,0 +1,346 @@
+#!/bin/bash
+# The failover drill: two storage processors under real Corosync 3 + Pacemaker 2.1 (sandbox.sh),
+# configured from ha-examples/ as an administrator would, fenced through two simulated APC PDUs by
+# sanha's fence_apc_pdu, tgtd managed by iet-target behind a virtual IP, and an iSCSI initiator
+# writer whose every acknowledged write is verified after each scenario. docs/drill.md explains it.
+# Usage: drill.sh [--token MS] [--runs N] [--json] [--scenarios LIST] [--logs DIR] [BUILD_DIR]
+#   LIST: comma-separated, from death,standby,resize,fencefail,partition,steady (default: all)
+#   --runs N: node deaths (power cuts) to run, for the medians (default 5)
+#   --logs DIR: keep every log of the run (pacemaker, corosync, SET logs, writer) in DIR
+# Root only. Removes everything it creates, also on failure or Ctrl-C. Exit 0 only if all pass.
+# Functions run through wait_for and the EXIT trap look unreachable to shellcheck:
+# shellcheck disable=SC2317
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+TOKEN=""
+RUNS=5
+JSON=0
+LOGS=""
+SCENARIOS=death,standby,resize,fencefail,partition,steady
+usage() { sed -n '6,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --token) TOKEN=${2:-}; shift 2 || usage ;;
+    --runs) RUNS=${2:-}; shift 2 || usage ;;
+    --json) JSON=1; shift ;;
+    --scenarios) SCENARIOS=${2:-}; shift 2 || usage ;;
+    --logs) LOGS=${2:-}; shift 2 || usage ;;
+    -h | --help) usage ;;
+    -*) echo "drill: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+BUILD=$(cd "${1:-$SRC/build}" 2>/dev/null && pwd) || { echo "drill: no build directory ${1:-$SRC/build}" >&2; exit 2; }
+[[ $RUNS =~ ^[1-9][0-9]?$ ]] || { echo "drill: --runs wants 1..99, got '$RUNS'" >&2; exit 2; }
+[ -z "$TOKEN" ] || [[ $TOKEN =~ ^[1-9][0-9]{2,5}$ ]] || { echo "drill: --token wants milliseconds (100..999999), got '$TOKEN'" >&2; exit 2; }
+for s in ${SCENARIOS//,/ }; do
+  case $s in death | standby | resize | fencefail | partition | steady) ;; *) echo "drill: unknown scenario '$s'" >&2; exit 2 ;; esac
+done
+[ "$(id -u)" = 0 ] || { echo "drill: run as root (it creates namespaces and mounts)" >&2; exit 1; }
+WRITER=$BUILD/sanha-drill-writer
+[ -x "$WRITER" ] || { echo "drill: $WRITER not built" >&2; exit 1; }
+for p in corosync pacemakerd crm crm_mon crm_resource cibadmin crm_attribute snmpd snmpset tgtd \
+  tgtadm iptables nft unshare nsenter python3; do
+  command -v "$p" >/dev/null || { echo "drill: $p missing: run scripts/install-deps" >&2; exit 1; }
+done
+
+# shellcheck source=ha-examples/drill/sandbox.sh
+source "$HERE/sandbox.sh"
+SB=""
+SB_WRITER_PID=""
+cleanup() {
+  if [ -n "$LOGS" ] && [ -n "$SB" ]; then
+    mkdir -p "$LOGS" && (cd "$SB" && find . -path ./stage -prune -o -path ./shared -prune -o \
+      \( -name '*.log' -o -name '*.out' -o -name '*.err' \) -print | cpio -pdm --quiet "$LOGS")
+  fi
+  sb_destroy
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+IQN=iqn.2026-12.org.sanha:drill
+LUN_URL=iscsi://$SB_VIP/$IQN/1
+GROUP=""          # the service group's name and members, read from the CIB once configured
+MEMBERS=()
+RESULTS=()        # "scenario|run|PASS/FAIL|key=value ...|note" rows for the table and --json
+FAILED=0
+progress() { [ "$JSON" = 1 ] || printf '  %s\n' "$*" >&2; sb_log "$*"; }
+
+# ---- cluster configuration, from ha-examples/ as a user applies it ------------------------------
+# corosync.conf and the crm file are used unmodified except for addresses: the examples' own
+# addresses already are the sandbox's (TEST-NET-1, docs/drill.md), so the sed below only changes
+# the token when --token is given, and the log file's directory is per node anyway.
+cluster_files() {
+  local n d
+  for n in "${SB_NODES[@]}"; do
+    d=$SB/$n
+    if [ -n "$TOKEN" ]; then
+      sed -E "s/^([[:space:]]*token:).*/\1 $TOKEN/" "$SRC/ha-examples/corosync/corosync.conf" >"$d/etc/corosync/corosync.conf"
+    else
+      cp "$SRC/ha-examples/corosync/corosync.conf" "$d/etc/corosync/corosync.conf"
+    fi
+    # A first DC election waits dc-deadtime (20 s by default): seed it shorter, as TESTBED-style
+    # labs do; the crm file sets the rest. Both nodes read one load average: without a high
+    # load-threshold pacemaker throttles itself on a busy host.
+    CIB_file=$d/pacemaker/cib/cib.xml cibadmin --empty >"$d/pacemaker/cib/cib.xml"
+    CIB_file=$d/pacemaker/cib/cib.xml crm_attribute -t crm_config -n dc-deadtime -v 5s >/dev/null
+    CIB_file=$d/pacemaker/cib/cib.xml crm_attribute -t crm_config -n load-threshold -v 1000% >/dev/null
+    chown -R hacluster:haclient "$d/pacemaker"
+    cat >"$d/etc/sanha/targets.conf" <<CONF
+# /etc/sanha/targets.conf of the drill: one LUN on the shared backing file, for the writer only.
+iqn-prefix iqn.2026-12.org.sanha
+target drill
+  allow-address $SB_INI_ADDR
+  lun 1 $SB/shared/lun1.img scsi_idsn=SANHA-DRILL-01
+CONF
+    chmod 600 "$d/etc/sanha/targets.conf"
+  done
+  truncate -s 64M "$SB/shared/lun1.img"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s; 0 once it succeeds, 1 after SECONDS.
+wait_for() {
+  local end=$((SECONDS + $1))
+  shift
+  while [ $SECONDS -lt $end ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+online() { sb_in "$1" crm_mon -1 2>/dev/null | grep -q "Online: \[ node1 node2 \]"; }
+# where NODE: the node the group's last member runs on, as NODE's cluster sees it.
+where() {
+  sb_in "$1" crm_resource --locate -r "${MEMBERS[-1]}" 2>/dev/null | sed -n 's/.*is running on: \([a-z0-9]*\).*/\1/p' | head -1
+}
+other() { [ "$1" = node1 ] && echo node2 || echo node1; }
+# active: the node running the group (asked of any live node).
+active() {
+  local n
+  for n in "${SB_NODES[@]}"; do sb_alive "$n" && { where "$n"; return; }; done
+}
+idle() { sb_in "$1" crm_resource --wait --timeout=60; }
+
+cluster_up() {
+  sb_boot node1 && sb_boot node2 || return 1
+  wait_for 120 online node1 || { echo "drill: the two nodes did not form a cluster" >&2; return 1; }
+  progress "both nodes online; applying ha-examples/crm/sanha.crm"
+  sb_in node1 crm configure load update "$SRC/ha-examples/crm/sanha.crm" >"$SB/crm-load.out" 2>&1 ||
+    { echo "drill: crm configure load failed: $(tail -1 "$SB/crm-load.out")" >&2; return 1; }
+  GROUP=$(sb_in node1 cibadmin -Q -o resources | grep -o '<group id="[^"]*"' | head -1 | cut -d'"' -f2)
+  mapfile -t MEMBERS < <(sb_in node1 cibadmin -Q -o resources | sed -n "/<group id=\"$GROUP\"/,/<\/group>/p" |
+    grep -o '<primitive id="[^"]*"' | cut -d'"' -f2)
+  if [ -z "$GROUP" ] || [ "${#MEMBERS[@]}" = 0 ]; then
+    echo "drill: no group in the configuration" >&2
+    return 1
+  fi
+  wait_for 120 ready || { echo "drill: the group did not start" >&2; return 1; }
+  progress "group $GROUP (${MEMBERS[*]}) running on $(active)"
+}
+# ready: both nodes online, the group running, the cluster idle.
+ready() {
+  local a
+  online node1 && online node2 || return 1
+  a=$(where node1)
+  [ -n "$a" ] && [ "$a" = "$(where node2)" ] && idle node1
+}
+
+# ---- the writer ---------------------------------------------------------------------------------
+# writer_start LOG: the initiator writes sequence-numbered blocks through the VIP until stopped.
+writer_start() {
+  ip netns exec "$SB_NS_INI" "$WRITER" write --url "$LUN_URL" --log "$1" --region-blocks 1024 \
+    --interval-ms 10 --initiator-name iqn.2026-12.org.sanha:writer >"$1.out" 2>&1 &
+  SB_WRITER_PID=$!
+  wait_for 30 acked_after "$1" 0 || { echo "drill: the writer got no acknowledged write: $(tail -2 "$1.out")" >&2; return 1; }
+}
+# acked_after LOG T: true when LOG has a write acknowledged after time T.
+acked_after() { awk -v t="$2" '$5 == "ok" && $4 > t { found = 1; exit } END { exit !found }' "$1"; }
+first_ack_after() { awk -v t="$2" '$5 == "ok" && $4 > t { print $4; exit }' "$1"; }
+# writer_stop LOG: stops the writer and verifies every acknowledged write against the backing
+# file; sets VERIFY (the writer's JSON) and returns the writer's verdict.
+writer_stop() {
+  [ -n "$SB_WRITER_PID" ] && { kill -TERM "$SB_WRITER_PID" 2>/dev/null; wait "$SB_WRITER_PID" 2>/dev/null; }
+  SB_WRITER_PID=""
+  VERIFY=$("$WRITER" verify --log "$1" --file "$SB/shared/lun1.img" --json 2>"$1.verify.err")
+}
+# jget JSON KEY: one number from the writer's JSON summary.
+jget() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
+# data_ok LOG: the verdict after a scenario: nothing lost or corrupt, no error surfaced.
+data_ok() {
+  writer_stop "$1"
+  local lost corrupt errors
+  lost=$(jget "$VERIFY" lost) corrupt=$(jget "$VERIFY" corrupt) errors=$(jget "$VERIFY" errors)
+  DATA="acked=$(jget "$VERIFY" acked) lost=${lost:-?} corrupt=${corrupt:-?} errors=${errors:-?}"
+  [ "$lost" = 0 ] && [ "$corrupt" = 0 ] && [ "$errors" = 0 ]
+}
+
+# no_rules NODE: nothing of sanha's firewall is left on NODE (iptables -S of both families and
+# nft's table inet sanha hold no rule).
+no_rules() {
+  local n
+  n=$({
+    sb_in "$1" iptables -S
+    sb_in "$1" ip6tables -S
+    sb_in "$1" nft list table inet sanha 2>/dev/null
+  } | grep -cE '(-A |drop|reject)')
+  [ "$n" = 0 ]
+}
+
+# ---- timeline, from the survivor's pacemaker log, the SET logs and the writer log ----------------
+# pcmk_time LOG PATTERN AFTER: epoch seconds of the first line of LOG matching PATTERN at or after
+# epoch AFTER (pacemaker logs local time without a year: this year is assumed).
+pcmk_time() {
+  local line
+  while IFS= read -r line; do
+    local t
+    t=$(date -d "${line:0:19}" +%s.%N 2>/dev/null) || continue
+    if awk -v a="$t" -v b="$3" 'BEGIN { exit !(a >= b - 0.001) }'; then echo "$t"; return 0; fi
+  done < <(grep -E -- "$2" "$1")
+  return 1
+}
+# off_time NODE AFTER: when the last of NODE's two outlets was switched off (SET logs).
+off_time() {
+  local i=${1#node} a b
+  a=$(awk -v t="$2" -v o="$i" '$1 > t && $3 == "set" && $4 == o && $5 == 2 { print $1; exit }' "$SB/pdu-a/set.log")
+  b=$(awk -v t="$2" -v o="$i" '$1 > t && $3 == "set" && $4 == o && $5 == 2 { print $1; exit }' "$SB/pdu-b/set.log")
+  [ -n "$a" ] && [ -n "$b" ] || return 1
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f\n", (a > b ? a : b) }'
+}
+rel() { [ -n "$2" ] && awk -v a="$2" -v b="$1" 'BEGIN { printf "%.2f", a - b }' || echo "-"; }
+
+# power_on NODE: an administrator switches both of NODE's outlets on again (SNMP SET to each PDU);
+# the mains watcher then boots it.
+power_on() {
+  local i=${1#node} addr
+  for addr in "$SB_PDU_A" "$SB_PDU_B"; do
+    MIBS='' SNMP_PERSISTENT_DIR=$SB/pdu-a/persist ip netns exec "$SB_NS_SW" snmpset -v2c -c private \
+      -r1 -t2 "$addr" ".1.3.6.1.4.1.318.1.1.12.3.3.1.1.4.$i" i 1 >>"$SB/power-on.out" 2>&1 || return 1
+  done
+}
+# rejoin NODE: NODE powered (booting it when no PDU switched it off) and back in the cluster.
+rejoin() {
+  if [ "$(sb_outlet a "${1#node}")" = 2 ] || [ "$(sb_outlet b "${1#node}")" = 2 ]; then
+    power_on "$1" || return 1
+  fi
+  wait_for 5 sb_alive "$1" || sb_boot "$1" || return 1
+  wait_for 120 ready
+}
+
+record() { RESULTS+=("$1|$2|$3|$4|$5"); [ "$3" = PASS ] || FAILED=1; }
+
+# ---- 1. node death ------------------------------------------------------------------------------
+DEATH_ROWS=()  # "membership fence_req outlets_off started first_ack" per run, seconds after death
+scenario_death() {
+  local run=$1 log=$SB/writer-death-$1.log victim survivor t0 tm tf to ts ta verdict=PASS note=""
+  writer_start "$log" || { record death "$run" FAIL "" "writer did not start"; return; }
+  victim=$(active)
+  survivor=$(other "$victim")
+  sleep 2
+  t0=$(sb_power_cut "$victim")
+  progress "death $run: power cut of $victim (active) at $(date -d "@$t0" +%T.%N | cut -c1-12)"
+  if ! wait_for 120 acked_after "$log" "$t0"; then verdict=FAIL note="no write acknowledged after the death"; fi
+  wait_for 30 idle "$survivor"
+  local plog=$SB/$survivor/log/pacemaker.log
+  tm=$(pcmk_time "$plog" "pacemaker-controld.*Node $victim state is now lost" "$t0")
+  tf=$(pcmk_time "$plog" "Requesting fencing \([a-z]+\) of node $victim" "$t0")
+  to=$(off_time "$victim" "$t0")
+  ts=$(pcmk_time "$plog" "Result of start operation for ${MEMBERS[-1]} on $survivor: ok" "$t0")
+  local tfirst
+  tfirst=$(pcmk_time "$plog" "Requesting local execution of start operation for ${MEMBERS[0]} on $survivor" "$t0")
+  ta=$(first_ack_after "$log" "$t0")
+  if [ -z "$to" ]; then
+    verdict=FAIL note="${note:+$note; }the SET logs do not show both of $victim's outlets off"
+  elif [ -z "$tfirst" ] || awk -v a="$tfirst" -v b="$to" 'BEGIN { exit !(a < b) }'; then
+    verdict=FAIL note="${note:+$note; }a resource started on $survivor before both outlets were off"
+  fi
+  [ "$(where "$survivor")" = "$survivor" ] || { verdict=FAIL note="${note:+$note; }group not on $survivor"; }
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  if ! rejoin "$victim"; then
+    verdict=FAIL note="${note:+$note; }$victim did not rejoin"
+  elif ! no_rules "$victim"; then
+    verdict=FAIL note="${note:+$note; }firewall rule left on $victim"
+  fi
+  DEATH_ROWS+=("$(rel "$t0" "$tm") $(rel "$t0" "$tf") $(rel "$t0" "$to") $(rel "$t0" "$ts") $(rel "$t0" "$ta")")
+  record death "$run" "$verdict" "membership=$(rel "$t0" "$tm") fencing=$(rel "$t0" "$tf") outlets_off=$(rel "$t0" "$to") started=$(rel "$t0" "$ts") first_ack=$(rel "$t0" "$ta") $DATA" "$victim→$survivor${note:+; $note}"
+}
+
+# ---- 2. clean switchover ------------------------------------------------------------------------
+scenario_standby() {
+  local log=$SB/writer-standby.log from to t0 ta verdict=PASS note=""
+  writer_start "$log" || { record standby 1 FAIL "" "writer did not start"; return; }
+  from=$(active)
+  to=$(other "$from")
+  sleep 2
+  t0=$(date +%s.%N)
+  sb_in "$to" crm node standby "$from" >"$SB/standby.out" 2>&1 || { verdict=FAIL note="crm node standby failed: $(tail -1 "$SB/standby.out")"; }
+  wait_for 60 idle "$to"
+  [ "$(where "$to")" = "$to" ] || { verdict=FAIL note="${note:+$note; }group not on $to"; }
+  wait_for 60 acked_after "$log" "$(date +%s.%N)" || { verdict=FAIL note="${note:+$note; }no write after the switchover"; }
+  # the longest time without an acknowledgement across the switchover (from the last ack before)
+  ta=$(awk -v t="$t0" '$5 == "ok" { if ($4 > t && p && $4 - p > g) g = $4 - p; p = $4 } END { printf "%.2f", g }' "$log")
+  no_rules "$from" || { verdict=FAIL note="${note:+$note; }firewall rule left on $from"; }
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  sb_in "$to" crm node online "$from" >/dev/null 2>&1
+  wait_for 60 ready || { verdict=FAIL note="${note:+$note; }cluster not ready after online"; }
+  record standby 1 "$verdict" "stall=$ta $DATA" "$from→$to${note:+; $note}"
+}
+
+# ---- table and JSON ------------------------------------------------------------------------------
+median_col() {  # median_col K: median of column K over DEATH_ROWS ("-" values skipped)
+  printf '%s\n' "${DEATH_ROWS[@]}" | awk -v k="$1" '$k != "-" { print $k }' | sort -n |
+    awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+report() {
+  local med=""
+  if [ "${#DEATH_ROWS[@]}" -gt 0 ]; then
+    med="membership=$(median_col 1) fencing=$(median_col 2) outlets_off=$(median_col 3) started=$(median_col 4) first_ack=$(median_col 5)"
+  fi
+  if [ "$JSON" = 1 ]; then
+    printf '%s\n' "${RESULTS[@]}" | python3 -c '
+import json, sys
+token, median, ok = sys.argv[1], sys.argv[2], sys.argv[3] == "0"
+def kv(text):
+    out = {}
+    for item in text.split():
+        k, _, v = item.partition("=")
+        try:
+            out[k] = float(v) if "." in v else int(v)
+        except ValueError:
+            out[k] = v
+    return out
+rows = []
+for line in sys.stdin.read().splitlines():
+    s, run, verdict, values, note = line.split("|", 4)
+    rows.append({"scenario": s, "run": int(run), "result": verdict, "values": kv(values), "note": note})
+print(json.dumps({"token_ms": int(token) if token else None, "death_median_s": kv(median),
+                  "scenarios": rows, "pass": ok}, indent=1))' "${TOKEN:-}" "$med" "$FAILED"
+    return
+  fi
+  printf '\nsanha failover drill — token %s ms, %s death run(s)\n' "${TOKEN:-$(grep -Eo 'token:[[:space:]]*[0-9]+' "$SRC/ha-examples/corosync/corosync.conf" | grep -Eo '[0-9]+' || echo default)}" "${#DEATH_ROWS[@]}"
+  printf '%-10s %-3s %-4s %s\n' scenario run res "measured (seconds after the event) / checks"
+  local r s run verdict values note
+  for r in "${RESULTS[@]}"; do
+    IFS='|' read -r s run verdict values note <<<"$r"
+    printf '%-10s %-3s %-4s %s\n' "$s" "$run" "$verdict" "$values"
+    [ -z "$note" ] || printf '%-19s %s\n' "" "$note"
+  done
+  [ -z "$med" ] || printf '%-10s %-3s %-4s %s\n' median "" "" "$med"
+  [ "$FAILED" = 0 ] && echo "ALL PASS" || echo "FAILED"
+}
+
+# ---- main ---------------------------------------------------------------------------------------
+progress "sandbox: staging sanha from $BUILD"
+sb_create "$BUILD" || exit 1
+cluster_files
+cluster_up || { record setup 1 FAIL "" "cluster did not come up (logs under $SB)"; report; exit 1; }
+for s in ${SCENARIOS//,/ }; do
+  case $s in
+    death) for r in $(seq 1 "$RUNS"); do scenario_death "$r"; done ;;
+    standby) scenario_standby ;;
+    *) record "$s" 1 FAIL "" "not implemented yet" ;;
+  esac
+done
+report
+exit "$FAILED"
