@@ -2,10 +2,12 @@
 // change is read back before the action reports success.
 #include "libsan/agents/iscsi_firewall.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 
+#include "libsan/firewall/hold_state.h"
 #include "libsan/firewall/nft_client.h"
 #include "libsan/util/strings.h"
 
@@ -107,22 +109,139 @@ Status Apply(ocf::Context& ctx, const Config& cfg, bool block, bool record) {
   return Status::Ok();
 }
 
-// Turns what is in place into the resource's state (see Monitor).
+// --- The pair's records in HA_RSCTMP (see hold_state.h) ---------------------------------------
+
+constexpr char kBootIdPath[] = "/proc/sys/kernel/random/boot_id";
+constexpr char kStatePrefix[] = "sanha-iscsi-firewall-";
+constexpr char kStateSuffix[] = ".state";
+
+std::string BootId(Host& host) {
+  Result<std::string> id = host.ReadFile(kBootIdPath);
+  std::string text = id.ok() ? *id : "";
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.empty() || text.size() > 64 || HasControlChars(text) ||
+      text.find(' ') != std::string::npos) {
+    return "unknown";
+  }
+  return text;
+}
+
+int64_t NowNs(Host& host) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(host.Now().time_since_epoch())
+      .count();
+}
+
+std::string OwnPath(ocf::Context& ctx) { return ctx.StateFile("state"); }
+std::string StateDir(ocf::Context& ctx) {
+  std::string path = OwnPath(ctx);
+  return path.substr(0, path.rfind('/'));
+}
+// Shared by every instance of this node on the same chain and rules: the block and unblock
+// halves of a pair meet here.
+std::string LiftPath(ocf::Context& ctx, const Config& cfg) {
+  char key[32];
+  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(SpecKey(cfg.spec)));
+  return StateDir(ctx) + "/" + kStatePrefix + "lift." + cfg.spec.chain + "." + key;
+}
+
+// A record of this boot, nullopt when absent, stale (another boot) or not a record. Not OK only
+// when the state directory cannot be read (a broken HA_RSCTMP).
+Result<std::optional<firewall::HoldRecord>> ReadRecord(ocf::Context& ctx, const std::string& path,
+                                                       const std::string& boot) {
+  Result<std::string> text = ctx.host().ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) return std::optional<firewall::HoldRecord>();
+    return text.status();
+  }
+  Result<firewall::HoldRecord> record = firewall::ParseHoldRecord(*text);
+  if (!record.ok()) {
+    ctx.log().Warning("ignoring " + path + ": " + record.status().message());
+    return std::optional<firewall::HoldRecord>();
+  }
+  if (record->boot_id != boot) {
+    ctx.log().Info("ignoring " + path + ": written before the last reboot");
+    return std::optional<firewall::HoldRecord>();
+  }
+  return std::optional<firewall::HoldRecord>(*record);
+}
+
+Status WriteRecord(ocf::Context& ctx, const std::string& path, const firewall::HoldRecord& r) {
+  Status s = ctx.host().MakeDirectories(StateDir(ctx), 0700);
+  if (s.ok()) s = ctx.host().WriteFileAtomically(path, firewall::FormatHoldRecord(r));
+  if (!s.ok()) {
+    // Before any rule changes: a start that cannot keep its state changes nothing.
+    return Status::CommandFailed("cannot keep state in " + StateDir(ctx) +
+                                 " (HA_RSCTMP): " + s.message());
+  }
+  return Status::Ok();
+}
+
+// A legitimate lift of `cfg`'s rules by a started unblock partner of this boot, if any.
+std::optional<firewall::HoldRecord> LivePartnerLift(ocf::Context& ctx, const Config& cfg,
+                                                    const std::string& boot,
+                                                    std::string* partner_path) {
+  Result<std::optional<firewall::HoldRecord>> lift = ReadRecord(ctx, LiftPath(ctx, cfg), boot);
+  if (!lift.ok() || !*lift) return std::nullopt;
+  const std::string& path = (*lift)->partner;
+  if (!firewall::IsPartnerPath(path, StateDir(ctx), kStatePrefix, kStateSuffix)) {
+    ctx.log().Warning("ignoring the lift record " + LiftPath(ctx, cfg) + ": bad partner path");
+    return std::nullopt;
+  }
+  Result<std::optional<firewall::HoldRecord>> partner = ReadRecord(ctx, path, boot);
+  if (!partner.ok() || !*partner || (*partner)->since_ns > (*lift)->since_ns) return std::nullopt;
+  if (partner_path) *partner_path = path;
+  return *lift;
+}
+
+// Removes a file of ours; a failure (broken HA_RSCTMP) is a warning: a stop whose rules are in
+// the wanted state must succeed, or the node gets fenced for a file.
+void RemoveQuietly(ocf::Context& ctx, const std::string& path) {
+  Status s = ctx.host().RemoveFile(path);
+  if (s.ok()) return;
+  std::string warning = "stopped, but the state file stays: " + s.message();
+  ctx.log().Warning(warning);
+  ctx.SetWarning(warning);
+}
+
+// Turns what is in place into the resource's state (see Monitor). `own` is this instance's
+// record (nullopt: not started here), `own_status` not OK when it could not be read.
 Result<ocf::RunState> Decide(ocf::Context& ctx, const Config& cfg,
-                             const firewall::BlockState& state, bool marked) {
+                             const firewall::BlockState& state,
+                             const std::optional<firewall::HoldRecord>& own,
+                             const Status& own_status, const std::string& boot) {
   if (cfg.block_on_start) {
     if (state.AllPresent()) return ocf::RunState::kRunning;
     if (!state.NonePresent()) {
       return Status::CommandFailed("partially blocked: missing " + DescribeRules(state.missing));
     }
-    if (marked && !ctx.is_probe()) {
-      return Status::CommandFailed("the block rules were removed behind our back: " +
-                                   DescribeRules(state.missing));
+    if (!own_status.ok()) {
+      if (ctx.is_probe()) return ocf::RunState::kStopped;
+      return Status::CommandFailed("no block rule in place and the state is unreadable: " +
+                                   own_status.message());
     }
-    return ocf::RunState::kStopped;
+    if (!own) return ocf::RunState::kStopped;
+    std::string partner;
+    std::optional<firewall::HoldRecord> lift = LivePartnerLift(ctx, cfg, boot, &partner);
+    std::optional<firewall::HoldRecord> partner_record;
+    if (lift) {
+      Result<std::optional<firewall::HoldRecord>> p = ReadRecord(ctx, partner, boot);
+      if (p.ok()) partner_record = *p;
+    }
+    if (firewall::LiftCoversBlock(*own, lift, partner_record, boot)) {
+      ctx.log().Debug("block lifted legitimately by the started unblock instance (" + partner +
+                      ")");
+      return ocf::RunState::kRunning;
+    }
+    if (ctx.is_probe()) return ocf::RunState::kStopped;
+    return Status::CommandFailed("the block rules were removed behind our back: " +
+                                 DescribeRules(state.missing));
   }
   // unblock: running means "started here and traffic flows".
-  if (!marked) return ocf::RunState::kStopped;
+  if (!own_status.ok()) {
+    if (ctx.is_probe()) return ocf::RunState::kStopped;
+    return Status::CommandFailed("cannot read the unblock state: " + own_status.message());
+  }
+  if (!own) return ocf::RunState::kStopped;
   if (!state.NonePresent()) {
     return Status::CommandFailed("traffic is blocked although unblock is active: " +
                                  DescribeRules(state.present));
@@ -160,15 +279,47 @@ Status Validate(ocf::Context& ctx) { return LoadConfig(ctx.params()).status(); }
 
 Status Start(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
-  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, cfg.block_on_start, /*record=*/true));
-  return ctx.SetStarted(true);
+  const std::string boot = BootId(ctx.host());
+  firewall::HoldRecord own{boot, NowNs(ctx.host()), ""};
+  if (cfg.block_on_start) {
+    std::string partner;
+    if (std::optional<firewall::HoldRecord> lift = LivePartnerLift(ctx, cfg, boot, &partner)) {
+      // Our record was lost (refresh after a wiped state) while the unblock half still runs:
+      // the service behind the block is up, so blocking now would stall it for nothing.
+      own.since_ns = lift->since_ns;
+      SAN_RETURN_IF_ERROR(WriteRecord(ctx, OwnPath(ctx), own));
+      ctx.log().Info("traffic was released by the started unblock instance (" + partner +
+                     "); not blocking under a running service");
+      return Status::Ok();
+    }
+    SAN_RETURN_IF_ERROR(WriteRecord(ctx, OwnPath(ctx), own));
+    return Apply(ctx, cfg, /*block=*/true, /*record=*/true);
+  }
+  SAN_RETURN_IF_ERROR(WriteRecord(ctx, OwnPath(ctx), own));
+  // The lift is recorded before it happens, so a block partner never sees rules gone without it.
+  SAN_RETURN_IF_ERROR(WriteRecord(ctx, LiftPath(ctx, cfg), {boot, own.since_ns, OwnPath(ctx)}));
+  return Apply(ctx, cfg, /*block=*/false, /*record=*/true);
 }
 
 Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
   SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false));
-  SAN_RETURN_IF_ERROR(ctx.host().RemoveFile(VerdictPath(ctx)));
-  return ctx.SetStarted(false);
+  // The rules are as a stopped instance leaves them; what follows is bookkeeping only.
+  RemoveQuietly(ctx, VerdictPath(ctx));
+  RemoveQuietly(ctx, OwnPath(ctx));
+  // The lift record goes with the unblock instance that wrote it (also when one instance name
+  // served both roles); another started unblock instance's lift of the same rules stays.
+  const std::string lift_path = LiftPath(ctx, cfg);
+  Result<std::string> text = ctx.host().ReadFile(lift_path);
+  if (text.status().code() != Code::kNotFound) {
+    Result<firewall::HoldRecord> lift =
+        text.ok() ? firewall::ParseHoldRecord(*text) : Result<firewall::HoldRecord>(text.status());
+    if (!lift.ok() || lift->partner == OwnPath(ctx) ||
+        ctx.host().Stat(lift->partner).status().code() == Code::kNotFound) {
+      RemoveQuietly(ctx, lift_path);
+    }
+  }
+  return Status::Ok();
 }
 
 Result<ocf::RunState> Monitor(ocf::Context& ctx) {
@@ -177,13 +328,20 @@ Result<ocf::RunState> Monitor(ocf::Context& ctx) {
 
 Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& generation) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
-  const bool marked = ctx.IsMarkedStarted();
-  if (!cfg.block_on_start && !marked) return ocf::RunState::kStopped;
+  const std::string boot = BootId(ctx.host());
+  Result<std::optional<firewall::HoldRecord>> own_read = ReadRecord(ctx, OwnPath(ctx), boot);
+  const Status own_status = own_read.status();
+  std::optional<firewall::HoldRecord> own;
+  if (own_read.ok()) own = *own_read;
+  if (!cfg.block_on_start && (!own || !own_status.ok())) {
+    firewall::BlockState none;
+    return Decide(ctx, cfg, none, own, own_status, boot);
+  }
 
   // Depth 0 with nft: reuse the last exact verdict while nothing was committed since.
   std::optional<uint32_t> before;
   // Only for a resource started here: probes of stopped ones leave nothing behind.
-  if (marked && ctx.check_level() == 0 && cfg.backend != firewall::BackendKind::kIptables) {
+  if (own && ctx.check_level() == 0 && cfg.backend != firewall::BackendKind::kIptables) {
     if (Result<uint32_t> g = generation(); g.ok()) before = *g;
   }
   const uint64_t key = SpecKey(cfg.spec);
@@ -194,7 +352,7 @@ Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& gen
                       " unchanged since the last exact check");
       firewall::BlockState state;
       (cached->all_present ? state.present : state.missing) = firewall::ExpandRules(cfg.spec);
-      return Decide(ctx, cfg, state, marked);
+      return Decide(ctx, cfg, state, own, own_status, boot);
     }
   }
   SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
@@ -205,7 +363,7 @@ Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& gen
       WriteVerdict(ctx, {*before, key, state.AllPresent()});
     }
   }
-  return Decide(ctx, cfg, state, marked);
+  return Decide(ctx, cfg, state, own, own_status, boot);
 }
 
 }  // namespace san::agents::iscsi_firewall

@@ -1,10 +1,12 @@
 // iscsi-firewall through the real OCF front and meta-data, on FakeHost with a simulated iptables:
-// portblock semantics, idempotence, monitor truthfulness, refusal of bad values before any command.
+// portblock semantics, idempotence, monitor truthfulness, refusal of bad values before any command,
+// the block/unblock pair as Pacemaker runs it, and a broken HA_RSCTMP.
 #include "libsan/agents/iscsi_firewall.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "libsan/firewall/hold_state.h"
 #include "libsan/host/fake_host.h"
 #include "tests/support/fake_iptables.h"
 
@@ -12,6 +14,44 @@ namespace san::agents::iscsi_firewall {
 namespace {
 
 using ::testing::HasSubstr;
+
+// A FakeHost whose state directory can be broken the way RealHost reports it: HA_RSCTMP is a
+// plain file, so every path below it fails with ENOTDIR (RealHost maps that to Internal).
+class StateDirHost : public FakeHost {
+ public:
+  void BreakBelow(std::string dir) { broken_ = std::move(dir) + "/"; }
+  void Repair() { broken_.clear(); }
+
+  Result<std::string> ReadFile(const std::string& path) override {
+    if (Broken(path)) return Fail("cannot open " + path);
+    return FakeHost::ReadFile(path);
+  }
+  Status WriteFileAtomically(const std::string& path, std::string_view data) override {
+    if (Broken(path)) return Fail("cannot create " + path + ".tmp.1");
+    return FakeHost::WriteFileAtomically(path, data);
+  }
+  Status RemoveFile(const std::string& path) override {
+    if (Broken(path)) return Fail("cannot remove " + path);
+    return FakeHost::RemoveFile(path);
+  }
+  Status MakeDirectories(const std::string& path, unsigned mode) override {
+    if (Broken(path + "/")) return Status::Internal(broken_ + " exists and is not a directory");
+    return FakeHost::MakeDirectories(path, mode);
+  }
+  Result<FileInfo> Stat(const std::string& path) override {
+    if (Broken(path)) return Fail("cannot stat " + path);
+    return FakeHost::Stat(path);
+  }
+
+ private:
+  bool Broken(const std::string& path) const {
+    return !broken_.empty() && path.compare(0, broken_.size(), broken_) == 0;
+  }
+  static Status Fail(const std::string& what) {
+    return Status::Internal(what + ": Not a directory");
+  }
+  std::string broken_;
+};
 
 class IscsiFirewallTest : public ::testing::Test {
  protected:
@@ -22,9 +62,10 @@ class IscsiFirewallTest : public ::testing::Test {
   }
 
   ocf::Outcome Run(const std::string& action, std::map<std::string, std::string> params,
-                   bool recurring = false) {
-    std::map<std::string, std::string> env = {
-        {"OCF_ROOT", "/usr/lib/ocf"}, {"OCF_RESOURCE_INSTANCE", "fw"}, {"HA_RSCTMP", "/run/rsc"}};
+                   bool recurring = false, const std::string& instance = "fw") {
+    std::map<std::string, std::string> env = {{"OCF_ROOT", "/usr/lib/ocf"},
+                                              {"OCF_RESOURCE_INSTANCE", instance},
+                                              {"HA_RSCTMP", "/run/rsc"}};
     if (!params.count("backend")) params["backend"] = "iptables";
     for (const auto& [k, v] : params) env["OCF_RESKEY_" + k] = v;
     if (recurring) env["OCF_RESKEY_CRM_meta_interval"] = "10000";
@@ -43,8 +84,32 @@ class IscsiFirewallTest : public ::testing::Test {
     return iptables_.Save("iptables") == empty4_ && iptables_.Save("ip6tables") == empty6_;
   }
 
+  // The pair of the documented group: both on the same ip, port and chain.
+  ocf::Outcome Block(const std::string& action, bool recurring = false) {
+    return Run(action, {{"action", "block"}, {"ip", "192.0.2.1"}}, recurring, "fw-block");
+  }
+  ocf::Outcome Unblock(const std::string& action, bool recurring = false) {
+    return Run(action, {{"action", "unblock"}, {"ip", "192.0.2.1"}}, recurring, "fw-unblock");
+  }
+  std::string Rules() { return iptables_.Save("iptables"); }
+  bool Blocked() {
+    return Rules().find("-A sanha-iscsi -d 192.0.2.1/32 -p tcp -m tcp --dport 3260 -j DROP") !=
+           std::string::npos;
+  }
+  std::vector<std::string> StateFiles() {
+    Result<std::vector<std::string>> names = host_.ListDirectory("/run/rsc");
+    return names.ok() ? *names : std::vector<std::string>{};
+  }
+  void Reboot(const std::string& boot_id) {
+    host_.SetFile("/proc/sys/kernel/random/boot_id", boot_id + "\n");
+    // The kernel's ruleset does not survive a reboot either.
+    RunIptables({"iptables", "-D", "INPUT", "-j", "sanha-iscsi"});
+    RunIptables({"iptables", "-F", "sanha-iscsi"});
+    RunIptables({"iptables", "-X", "sanha-iscsi"});
+  }
+
   ocf::Agent agent_;
-  FakeHost host_;
+  StateDirHost host_;
   testing::FakeIptables iptables_;
   MemoryLogger log_;
   std::string empty4_, empty6_;
@@ -88,7 +153,12 @@ TEST_F(IscsiFirewallTest, UnblockIsTheReverseOfBlock) {
 TEST_F(IscsiFirewallTest, UnblockActiveButTrafficBlockedIsAnError) {
   const std::map<std::string, std::string> p = {{"action", "unblock"}, {"ip", "192.0.2.1"}};
   ASSERT_EQ(Run("start", p).exit_code, 0);
-  ASSERT_EQ(Run("start", {{"action", "block"}, {"ip", "192.0.2.1"}}).exit_code, 0);
+  // An administrator's (or a stray script's) DROP: a block instance would never add it while its
+  // unblock partner runs (see RefreshOfTheBlockInstance...).
+  ASSERT_TRUE(RunIptables({"iptables", "-w", "-N", "sanha-iscsi"}));
+  ASSERT_TRUE(RunIptables({"iptables", "-w", "-I", "INPUT", "1", "-j", "sanha-iscsi"}));
+  ASSERT_TRUE(RunIptables({"iptables", "-w", "-A", "sanha-iscsi", "-d", "192.0.2.1/32", "-p",
+                           "tcp", "-m", "tcp", "--dport", "3260", "-j", "DROP"}));
   ocf::Outcome o = Run("monitor", p, true);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:traffic is blocked although unblock is active"));
@@ -190,6 +260,179 @@ TEST_F(IscsiFirewallTest, LoadConfigParsesEverything) {
   EXPECT_EQ(cfg->spec.ports.size(), 2u);
   EXPECT_EQ(cfg->backend, firewall::BackendKind::kNft);
   EXPECT_EQ(cfg->spec.chain, "iscsi");
+}
+
+// --- The block/unblock pair, in the exact order Pacemaker runs the documented group ------------
+
+TEST_F(IscsiFirewallTest, PairNeverFailsBecauseThePartnerDidItsJob) {
+  host_.SetFile("/proc/sys/kernel/random/boot_id", "boot-1\n");
+  EXPECT_EQ(Block("monitor").exit_code, 7);  // probes before anything runs
+  EXPECT_EQ(Unblock("monitor").exit_code, 7);
+  ASSERT_EQ(Block("start").exit_code, 0);
+  EXPECT_TRUE(Blocked());
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  host_.Advance(milliseconds(500));  // IPaddr2, iet-target start
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  EXPECT_FALSE(Blocked());
+  for (int i = 0; i < 5; ++i) {
+    host_.Advance(milliseconds(10'000));
+    ocf::Outcome o = Block("monitor", /*recurring=*/true);
+    EXPECT_EQ(o.exit_code, 0) << "block monitor #" << i << ": " << o.err;
+    EXPECT_EQ(Unblock("monitor", true).exit_code, 0);
+  }
+  // crm resource refresh of the whole group, then of the block instance alone.
+  EXPECT_EQ(Block("monitor").exit_code, 0) << "a re-probe must not report the block stopped";
+  EXPECT_EQ(Unblock("monitor").exit_code, 0);
+  EXPECT_EQ(Block("monitor").exit_code, 0);
+  EXPECT_FALSE(Blocked()) << "nothing re-blocks under a running target";
+  // Group stop: the unblock instance first (re-adds the block), then the block instance.
+  ASSERT_EQ(Unblock("stop").exit_code, 0);
+  EXPECT_TRUE(Blocked());
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  ASSERT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(Clean()) << Rules();
+  EXPECT_TRUE(StateFiles().empty()) << ::testing::PrintToString(StateFiles());
+  EXPECT_EQ(Block("monitor").exit_code, 7);
+  EXPECT_EQ(Unblock("monitor").exit_code, 7);
+}
+
+TEST_F(IscsiFirewallTest, TamperingIsStillDetectedWhenNoPartnerLiftedTheBlock) {
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  ASSERT_EQ(Unblock("stop").exit_code, 0);  // the partner stopped: its lift no longer counts
+  ASSERT_TRUE(Blocked());
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
+  ocf::Outcome o = Block("monitor", true);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("removed behind our back"));
+  EXPECT_EQ(Block("monitor").exit_code, 7) << "a probe tells the truth";
+}
+
+TEST_F(IscsiFirewallTest, ALiftOlderThanTheBlockOrWithoutItsPartnerDoesNotCount) {
+  host_.SetFile("/proc/sys/kernel/random/boot_id", "b\n");
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  const std::string lift_name = [&] {
+    for (const std::string& n : StateFiles())
+      if (n.find("-lift.") != std::string::npos) return n;
+    return std::string();
+  }();
+  ASSERT_FALSE(lift_name.empty());
+  const std::string lift = "/run/rsc/" + lift_name;
+  const std::string partner = "/run/rsc/sanha-iscsi-firewall-fw-unblock.state";
+  ASSERT_TRUE(host_.HasFile(partner));
+  ASSERT_EQ(Unblock("stop").exit_code, 0);
+  host_.Advance(milliseconds(1000));
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(host_.Now().time_since_epoch()).count();
+  // A lift from before our block, by a partner that is still "started".
+  host_.SetFile(partner, firewall::FormatHoldRecord({"b", now - 5'000'000'000, ""}));
+  host_.SetFile(lift, firewall::FormatHoldRecord({"b", now - 4'000'000'000, partner}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1) << "a lift older than our block";
+  // A fresh lift whose partner record is gone (stopped, or never existed).
+  host_.SetFile(lift, firewall::FormatHoldRecord({"b", now, partner}));
+  ASSERT_TRUE(host_.RemoveFile(partner).ok());
+  EXPECT_EQ(Block("monitor", true).exit_code, 1) << "a lift by a stopped partner";
+  // A partner path pointing outside the state directory is never followed.
+  host_.SetFile("/etc/sanha-iscsi-firewall-x.state", firewall::FormatHoldRecord({"b", now, ""}));
+  host_.SetFile(lift, firewall::FormatHoldRecord({"b", now, "/etc/sanha-iscsi-firewall-x.state"}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1) << "a partner outside HA_RSCTMP";
+  // A lift of the previous boot.
+  host_.SetFile(partner, firewall::FormatHoldRecord({"a", now, ""}));
+  host_.SetFile(lift, firewall::FormatHoldRecord({"a", now, partner}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1) << "a lift of another boot";
+  // The genuine thing: this boot, after our start, by a started partner.
+  host_.SetFile(partner, firewall::FormatHoldRecord({"b", now, ""}));
+  host_.SetFile(lift, firewall::FormatHoldRecord({"b", now, partner}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+}
+
+TEST_F(IscsiFirewallTest, RefreshOfTheBlockInstanceAfterItsStateWasLostDoesNotReBlock) {
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  ASSERT_TRUE(host_.RemoveFile("/run/rsc/sanha-iscsi-firewall-fw-block.state").ok());
+  EXPECT_EQ(Block("monitor").exit_code, 7);
+  // Pacemaker starts it: the unblock half still runs, so the service behind it is up.
+  ocf::Outcome o = Block("start");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_FALSE(Blocked()) << "a block start must not stall a running target";
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  EXPECT_EQ(Unblock("monitor", true).exit_code, 0);
+  ASSERT_EQ(Unblock("stop").exit_code, 0);
+  ASSERT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(Clean());
+}
+
+TEST_F(IscsiFirewallTest, AfterARebootProbesSayNotRunningEvenWithStaleState) {
+  host_.SetFile("/proc/sys/kernel/random/boot_id", "boot-1\n");
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  // HA_RSCTMP is normally tmpfs; here it survived (a persistent directory), the rules did not.
+  Reboot("boot-2");
+  EXPECT_EQ(Block("monitor").exit_code, 7);
+  EXPECT_EQ(Unblock("monitor").exit_code, 7) << "a stale unblock record is not 'running'";
+  EXPECT_EQ(Block("monitor", true).exit_code, 7);
+  // The group starts here again: the stale lift must not stop the block from holding traffic.
+  ASSERT_EQ(Block("start").exit_code, 0);
+  EXPECT_TRUE(Blocked());
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+}
+
+TEST_F(IscsiFirewallTest, FailoverToAFreshNodeBlocksUntilItsOwnUnblockRuns) {
+  // Node B has its own HA_RSCTMP: nothing of node A's pair is visible there.
+  ASSERT_EQ(Run("start", {{"action", "block"}, {"ip", "192.0.2.1"}}, false, "fw-block").exit_code,
+            0);
+  EXPECT_TRUE(Blocked());
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  EXPECT_FALSE(Blocked());
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+}
+
+// --- A broken HA_RSCTMP (issue: stop failed after the rules were gone) ----------------------
+
+TEST_F(IscsiFirewallTest, StopSucceedsWithABrokenStateDirectoryWhenTheRulesAreRight) {
+  ASSERT_EQ(Block("start").exit_code, 0);
+  host_.BreakBelow("/run/rsc");
+  ocf::Outcome o = Block("stop");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:stopped, but the state file stays"));
+  EXPECT_TRUE(Clean());
+  EXPECT_EQ(Block("stop").exit_code, 0) << "a second stop too";
+  // unblock stop re-blocks; only bookkeeping fails.
+  host_.Repair();
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  host_.BreakBelow("/run/rsc");
+  o = Unblock("stop");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(Blocked());
+}
+
+TEST_F(IscsiFirewallTest, MonitorsAndStartWithABrokenStateDirectory) {
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  host_.BreakBelow("/run/rsc");
+  EXPECT_EQ(Unblock("monitor").exit_code, 7) << "probe: broken environment means not running";
+  ocf::Outcome o = Unblock("monitor", true);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("cannot read the unblock state"));
+  EXPECT_EQ(Block("monitor").exit_code, 7);
+  o = Block("monitor", true);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("state is unreadable"));
+  // A start that cannot keep its state changes no rule.
+  const std::string before = Rules();
+  o = Block("start");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:cannot keep state in /run/rsc (HA_RSCTMP)"));
+  EXPECT_EQ(Rules(), before);
+  host_.Repair();
+  ASSERT_EQ(Run("start", {{"action", "block"}, {"ip", "192.0.2.9"}}).exit_code, 0);
+  host_.BreakBelow("/run/rsc");
+  EXPECT_EQ(Run("monitor", {{"action", "block"}, {"ip", "192.0.2.9"}}, true).exit_code, 0)
+      << "rules in place need no state";
 }
 
 }  // namespace
