@@ -73,6 +73,8 @@ progress() { [ "$JSON" = 1 ] || printf '  %s\n' "$*" >&2; sb_log "$*"; }
 # the token when --token is given, and the log file's directory is per node anyway.
 cluster_files() {
   local n d
+  # knet's key (crypto_cipher in corosync.conf): made once, copied to both nodes (docs/cluster.md).
+  corosync-keygen -k "$SB/authkey" >/dev/null 2>&1 || { echo "drill: corosync-keygen failed" >&2; return 1; }
   for n in "${SB_NODES[@]}"; do
     d=$SB/$n
     if [ -n "$TOKEN" ]; then
@@ -80,6 +82,7 @@ cluster_files() {
     else
       cp "$SRC/ha-examples/corosync/corosync.conf" "$d/etc/corosync/corosync.conf"
     fi
+    install -m 400 "$SB/authkey" "$d/etc/corosync/authkey"
     # A first DC election waits dc-deadtime (20 s by default): seed it shorter, as TESTBED-style
     # labs do; the crm file sets the rest. Both nodes read one load average: without a high
     # load-threshold pacemaker throttles itself on a busy host.
@@ -333,7 +336,7 @@ print(json.dumps({"token_ms": int(token) if token else None, "death_median_s": k
 # ---- main ---------------------------------------------------------------------------------------
 progress "sandbox: staging sanha from $BUILD"
 sb_create "$BUILD" || exit 1
-cluster_files
+cluster_files || exit 1
 cluster_up || { record setup 1 FAIL "" "cluster did not come up (logs under $SB)"; report; exit 1; }
 for s in ${SCENARIOS//,/ }; do
   case $s in

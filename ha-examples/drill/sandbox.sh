@@ -2,19 +2,19 @@
 # The failover drill's sandbox (sourced by drill.sh): two storage processors node1/node2, each a
 # network namespace plus private mount, UTS and PID namespaces, on a switch namespace with a bridge;
 # an initiator namespace on the same bridge; two simulated APC PDUs (snmpd + pdu_sim.py) on the
-# switch, node N's PSU1 on PDU A outlet N and PSU2 on PDU B outlet N; a power watcher; shared
+# switch (addresses: those of ha-examples/, so its files apply unchanged), node N's PSU1 on PDU A outlet N and PSU2 on PDU B outlet N; a power watcher; shared
 # backing files. sanha is installed into a staging directory and overlaid, read-only, on
 # /usr/lib/ocf/resource.d and /usr/sbin inside each node's mount namespace only.
 # Everything is created under $SB (a fresh /tmp directory) and in namespaces named *-$$;
 # sb_destroy removes all of it, killing only the pids recorded here.
 
 SB_NET=192.0.2
-SB_GW=$SB_NET.254  # the bridge's own address: the "iSCSI VLAN gateway" the ping clone watches
+SB_GW=$SB_NET.1  # the bridge's own address: the "iSCSI VLAN gateway" the ping clone watches
 # shellcheck disable=SC2034  # used by drill.sh
 SB_VIP=$SB_NET.100
 SB_INI_ADDR=$SB_NET.50
-SB_PDU_A=$SB_NET.201
-SB_PDU_B=$SB_NET.202
+SB_PDU_A=$SB_NET.21
+SB_PDU_B=$SB_NET.22
 SB_NODES=(node1 node2)
 SB_NS_SW=sanha-drill-sw-$$
 SB_NS_INI=sanha-drill-ini-$$
