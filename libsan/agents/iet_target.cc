@@ -11,6 +11,7 @@ namespace san::agents::iet_target {
 namespace {
 
 constexpr size_t kMaxReasons = 3;
+constexpr milliseconds kAttributeTimeout{5'000};
 
 std::string OwnerMark(const Config& cfg) { return cfg.reconcile.state_dir + "/daemon-owned"; }
 
@@ -41,6 +42,20 @@ Result<Loaded> Load(ocf::Context& ctx) {
   return l;
 }
 
+// Parameters only: the file is the monitor's own business (a file being edited must not turn a
+// recurring monitor into a fatal configuration error).
+Result<std::unique_ptr<target::TargetBackend>> LoadBackend(ocf::Context& ctx, const Config& cfg) {
+  return target::MakeTargetBackend(cfg.backend, ctx.host(), ctx.log(), cfg.backend_options);
+}
+
+Result<target::TargetConfig> LoadFile(ocf::Context& ctx, const Config& cfg,
+                                      const target::TargetBackend& backend) {
+  SAN_ASSIGN_OR_RETURN(target::TargetConfig file,
+                       target::LoadTargetFile(ctx.host(), cfg.config_path));
+  SAN_RETURN_IF_ERROR(backend.CheckConfig(file));
+  return file;
+}
+
 std::string Reasons(const std::vector<target::Step>& diffs) {
   std::vector<std::string> parts;
   for (size_t i = 0; i < diffs.size() && i < kMaxReasons; ++i) parts.push_back(diffs[i].Describe());
@@ -51,7 +66,77 @@ std::string Reasons(const std::vector<target::Step>& diffs) {
   return text;
 }
 
+std::string PendingPath(const Config& cfg) { return cfg.reconcile.state_dir + "/pending"; }
+
+// Makes a pending change visible: a warning in the log and as the operation's exit reason on every
+// monitor that finds it, and, when Pacemaker runs the agent (it names the node in
+// CRM_meta_on_node), a transient node attribute iet-target-pending-INSTANCE that crm_mon -A shows.
+// The attribute is only touched when the text changes (STATE_DIR/pending keeps the last one), and
+// never fails the operation: crm_attribute missing or refusing is logged and otherwise ignored.
+void PublishPending(ocf::Context& ctx, const Config& cfg, const std::string& text) {
+  Host& host = ctx.host();
+  if (!text.empty()) {
+    ctx.log().Warning(text);
+    ctx.SetWarning(text);
+  }
+  Result<std::string> last = host.ReadFile(PendingPath(cfg));
+  const std::string was = last.ok() ? *last : "";
+  if (was == text) return;
+  Status saved = text.empty() ? host.RemoveFile(PendingPath(cfg))
+                              : host.WriteFileAtomically(PendingPath(cfg), text);
+  if (!saved.ok()) ctx.log().Warning("cannot record the pending state: " + saved.ToString());
+  const std::string& node = ctx.Env("OCF_RESKEY_CRM_meta_on_node");
+  if (node.empty() || ctx.instance().empty()) return;  // not run by Pacemaker: the log says it
+  Command cmd;
+  cmd.argv = {"crm_attribute",
+              "--node",
+              node,
+              "--lifetime",
+              "reboot",
+              "--name",
+              PendingAttribute(ctx.instance())};
+  if (text.empty()) {
+    cmd.argv.push_back("--delete");
+  } else {
+    cmd.argv.insert(cmd.argv.end(), {"--update", Printable(text, 200)});
+  }
+  cmd.timeout = std::min(kAttributeTimeout, host.TimeLeft());
+  Result<Output> out = host.Run(cmd);
+  if (!out.ok()) {
+    ctx.log().Debug("node attribute not set: " + out.status().ToString());
+  } else if (out->exit_code != 0) {
+    ctx.log().Warning("crm_attribute exited " + std::to_string(out->exit_code) + ": " +
+                      out->FirstErrorLine());
+  }
+}
+
+std::string PendingText(const std::vector<target::Step>& pending) {
+  return "pending: " + std::to_string(pending.size()) +
+         " change(s) of the target file or a grown backing device not applied yet (apply them "
+         "with a reload): " +
+         Reasons(pending);
+}
+
+// A recurring monitor of a started resource whose file cannot be used right now (being edited,
+// a LUN's new volume not created yet): running when the daemon still runs what sanha applied.
+Result<ocf::RunState> MonitorAsApplied(ocf::Context& ctx, const Config& cfg,
+                                       target::TargetBackend& backend, const Status& why) {
+  target::ReconcileOptions opts = cfg.reconcile;
+  opts.read_accounts = ctx.check_level() >= 10;
+  SAN_ASSIGN_OR_RETURN(bool as_applied, target::RunsAsApplied(ctx.host(), backend, opts));
+  if (!as_applied) {
+    return Status::CommandFailed(why.message() +
+                                 "; and the daemon no longer runs what was last applied");
+  }
+  PublishPending(ctx, cfg, "pending: the target file cannot be applied: " + why.message());
+  return ocf::RunState::kRunning;
+}
+
 }  // namespace
+
+std::string PendingAttribute(const std::string& instance) {
+  return "iet-target-pending-" + instance;
+}
 
 Result<Config> LoadConfig(const ocf::Params& params) {
   Config cfg;
@@ -85,7 +170,10 @@ Result<Config> LoadConfig(const ocf::Params& params) {
   return cfg;
 }
 
-Status Validate(ocf::Context& ctx) { return Load(ctx).status(); }
+Status Validate(ocf::Context& ctx) {
+  if (ctx.action() == ocf::Action::kMonitor) return LoadConfig(ctx.params()).status();
+  return Load(ctx).status();
+}
 
 Status Start(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Loaded l, Load(ctx));
@@ -104,6 +192,7 @@ Status Start(ocf::Context& ctx) {
   if (!report.ok()) return report.status();
   ctx.log().Info("started: " + std::to_string(l.file.targets.size()) + " target(s) from " +
                  l.cfg.config_path + ", " + std::to_string(report->executed.size()) + " step(s)");
+  PublishPending(ctx, l.cfg, "");
   return ctx.SetStarted(true);
 }
 
@@ -118,6 +207,7 @@ Status Stop(ocf::Context& ctx) {
     if (up) SAN_RETURN_IF_ERROR(l.backend->StopDaemon());
     SAN_RETURN_IF_ERROR(ctx.host().RemoveFile(OwnerMark(l.cfg)));
   }
+  PublishPending(ctx, l.cfg, "");
   return ctx.SetStarted(false);
 }
 
@@ -128,41 +218,52 @@ Status Reload(ocf::Context& ctx) {
   if (!report.ok()) return report.status();
   ctx.log().Info("reloaded " + l.cfg.config_path + ": " + std::to_string(report->executed.size()) +
                  " step(s)");
+  PublishPending(ctx, l.cfg, "");
   return Status::Ok();
 }
 
 Result<ocf::RunState> Monitor(ocf::Context& ctx) {
-  SAN_ASSIGN_OR_RETURN(Loaded l, Load(ctx));
+  SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
+  SAN_ASSIGN_OR_RETURN(auto backend, LoadBackend(ctx, cfg));
   const bool marked = ctx.IsMarkedStarted();
+  const bool recurring = marked && !ctx.is_probe();
+  Result<target::TargetConfig> file = LoadFile(ctx, cfg, *backend);
+  if (!file.ok() && (!recurring || ctx.action() == ocf::Action::kReload)) return file.status();
   // The front asks monitor before a reload: a started resource with drift is exactly what a
   // reload is for, so only "started here and the daemon runs" matters then.
   if (ctx.action() == ocf::Action::kReload) {
-    SAN_ASSIGN_OR_RETURN(bool up, l.backend->DaemonRunning());
+    SAN_ASSIGN_OR_RETURN(bool up, backend->DaemonRunning());
     return marked && up ? ocf::RunState::kRunning : ocf::RunState::kStopped;
   }
-  target::ReconcileOptions opts = l.cfg.reconcile;
+  target::ReconcileOptions opts = cfg.reconcile;
   const bool full = ctx.check_level() >= 10;
   opts.read_accounts = full;
   opts.read_options = full;
   // One tgtadm call at depth 0: the daemon is asked whether it runs only when reading failed.
-  Result<target::Inspection> ins = target::Inspect(ctx.host(), *l.backend, l.file, opts);
-  if (!ins.ok()) {
-    Result<bool> up = l.backend->DaemonRunning();
+  Result<target::Assessment> a = file.ok() ? target::Assess(ctx.host(), *backend, *file, opts)
+                                           : Result<target::Assessment>(file.status());
+  if (!a.ok()) {
+    Result<bool> up = backend->DaemonRunning();
     if (up.ok() && !*up) {
-      if (marked && !ctx.is_probe()) return Status::CommandFailed("tgtd is not running");
+      if (recurring) return Status::CommandFailed("tgtd is not running");
       return ocf::RunState::kStopped;
     }
-    return ins.status();
+    const Code code = a.status().code();
+    if (recurring &&
+        (code == Code::kInvalidConfig || code == Code::kNotFound || code == Code::kPermission)) {
+      return MonitorAsApplied(ctx, cfg, *backend, a.status());
+    }
+    return a.status();
   }
   bool any = false;
-  for (const auto& t : l.file.targets) any = any || ins->actual.Find(t.name) != nullptr;
+  for (const auto& t : file->targets) any = any || a->ins.actual.Find(t.name) != nullptr;
   if (!any && !marked) return ocf::RunState::kStopped;  // nothing of the file runs here
-  if (!ins->pending_holds.empty()) {
+  if (!a->ins.pending_holds.empty()) {
     return Status::CommandFailed("an interrupted run left initiators held on target " +
-                                 ins->pending_holds.front().target + "; run reload");
+                                 a->ins.pending_holds.front().target + "; run reload");
   }
-  std::vector<target::Step> diffs = target::Differences(ins->plan);
-  if (!diffs.empty()) return Status::CommandFailed("drift: " + Reasons(diffs));
+  if (!a->drift.empty()) return Status::CommandFailed("drift: " + Reasons(a->drift));
+  if (marked) PublishPending(ctx, cfg, a->pending.empty() ? "" : PendingText(a->pending));
   return ocf::RunState::kRunning;
 }
 

@@ -43,7 +43,7 @@ std::string Labels(const std::vector<Outlet>& outlets) {
 AgentResult Switch(const FenceRequest& r, const AgentDeps& d, bool on) {
   Result<Session> s = OpenWithOutlets(r, d);
   if (!s.ok()) return Failure(s.status());
-  if (r.delay.count() > 0) d.host->SleepFor(r.delay);
+  if (r.delay.count() > 0) d.host->SleepFor(std::min(r.delay, d.host->TimeLeft()));
   Status st = SwitchAll(*d.host, s->pdus, s->outlets, on, r.power, *d.log);
   if (!st.ok()) return Failure(st);
   d.log->Info(std::string("outlet(s) ") + Labels(s->outlets) + " read back " + (on ? "on" : "off"));
@@ -56,7 +56,7 @@ AgentResult DoOff(const FenceRequest& r, const AgentDeps& d) { return Switch(r, 
 AgentResult DoReboot(const FenceRequest& r, const AgentDeps& d) {
   Result<Session> s = OpenWithOutlets(r, d);
   if (!s.ok()) return Failure(s.status());
-  if (r.delay.count() > 0) d.host->SleepFor(r.delay);
+  if (r.delay.count() > 0) d.host->SleepFor(std::min(r.delay, d.host->TimeLeft()));
   RebootOutcome o = Reboot(*d.host, s->pdus, s->outlets, r.power, *d.log);
   if (!o.fenced()) return Failure(o.off.WithContext("power off"));
   if (!o.clean()) {
@@ -134,8 +134,9 @@ AgentResult Failure(const Status& status) {
   return {kExitFailed, "", "Failed: " + status.message()};
 }
 
-AgentResult RunAction(const FenceRequest& r, const AgentDeps& d) {
-  if (r.action == "validate-all") return {kExitOk, "", {}};
+namespace {
+
+AgentResult Dispatch(const FenceRequest& r, const AgentDeps& d) {
   if (!r.ssh_proxy_host.empty()) return RunThroughProxy(r, d);
   using Handler = AgentResult (*)(const FenceRequest&, const AgentDeps&);
   static const std::map<std::string, Handler> kActions = {
@@ -151,6 +152,29 @@ AgentResult RunAction(const FenceRequest& r, const AgentDeps& d) {
   if (it == kActions.end())
     return Failure(Status::InvalidConfig("unknown action " + Printable(r.action)));
   return it->second(r, d);
+}
+
+}  // namespace
+
+AgentResult RunAction(const FenceRequest& given, const AgentDeps& d) {
+  if (given.action == "validate-all") return {kExitOk, "", {}};
+  // One deadline for the whole action: every SNMP request (its tries cut to what is left), the
+  // read-back waits, the delay and the stonith proxy's connection all end by it.
+  const Clock::time_point start = d.host->Now();
+  Clock::time_point deadline = start + given.operation_timeout;
+  const std::optional<Clock::time_point> outer = d.host->deadline();
+  if (outer && *outer < deadline) deadline = *outer;
+  FenceRequest r = given;
+  for (snmp::Target& t : r.pdus) t.deadline = deadline;
+  d.host->SetDeadline(deadline);
+  AgentResult res = Dispatch(r, d);
+  d.host->SetDeadline(outer);
+  if (res.exit_code == kExitFailed && d.host->Now() >= deadline) {
+    std::string why = res.error.rfind("Failed: ", 0) == 0 ? res.error.substr(8) : res.error;
+    res.error = "Failed: operation_timeout (" + FormatSeconds(given.operation_timeout) +
+                ") reached: " + why;
+  }
+  return res;
 }
 
 }  // namespace san::fence

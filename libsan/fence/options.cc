@@ -128,32 +128,75 @@ Result<Values> ParseStdin(std::string_view text, const std::vector<OptionSpec>& 
       if (unknown) unknown->push_back(key);
       continue;
     }
+    // Empty means the default, as if the key were absent (pacemaker sends "key=" for an
+    // attribute set to ""): it never overrides a value given under another name either.
+    if (value.empty()) continue;
     values[key] = value;
   }
   Canonicalize(values, specs);
   return values;
 }
 
+std::string FormatSeconds(std::chrono::milliseconds d) {
+  std::string s = std::to_string(d.count() / 1000);
+  if (int64_t frac = d.count() % 1000; frac != 0) {
+    std::string f = std::to_string(1000 + frac).substr(1);
+    while (f.back() == '0') f.pop_back();
+    s += "." + f;
+  }
+  return s + " s";
+}
+
 Result<std::chrono::milliseconds> ParseSeconds(std::string_view text) {
   text = Trim(text);
   size_t dot = text.find('.');
   if (dot != std::string_view::npos) {
-    Result<int64_t> whole = ParseInt64(text.substr(0, dot));
+    std::string whole_text(text.substr(0, dot));
     std::string frac(text.substr(dot + 1));
-    Result<int64_t> f = ParseInt64(frac);
-    if (!whole.ok() || !f.ok() || *whole < 0 || frac.empty() || frac.size() > 3) {
+    Result<int64_t> whole = ParseInt64(whole_text);
+    bool digits = !frac.empty() && frac.size() <= 3 &&
+                  frac.find_first_not_of("0123456789") == std::string::npos;
+    // At most 12 digits of seconds: the milliseconds then cannot overflow.
+    if (!whole.ok() || *whole < 0 || whole_text.size() > 12 || !digits) {
       return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
     }
     while (frac.size() < 3) frac += '0';
-    return std::chrono::milliseconds(*whole * 1000 + std::stoll(frac));
+    Result<int64_t> f = ParseInt64(frac);
+    if (!f.ok())
+      return Status::InvalidConfig("'" + Printable(text) + "' is not a number of seconds");
+    return std::chrono::milliseconds(*whole * 1000 + *f);
   }
   return ParseDuration(text);
 }
 
+namespace {
+
+// A duration option within [min, max] (both in ms), refused with its name and unit otherwise.
+Result<std::chrono::milliseconds> Bounded(const Values& v, const std::string& name,
+                                          std::chrono::milliseconds min,
+                                          std::chrono::milliseconds max) {
+  Result<std::chrono::milliseconds> d = ParseSeconds(Get(v, name));
+  if (!d.ok()) return d.status().WithContext(name);
+  if (*d < min || *d > max) {
+    return Status::InvalidConfig(name + "=" + Printable(Get(v, name)) + " is out of range: " +
+                                 FormatSeconds(min) + " to " + FormatSeconds(max));
+  }
+  return *d;
+}
+
+}  // namespace
+
 Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionSpec>& specs,
                                   Host& host) {
-  Values v = given;
+  Values v;
+  for (const auto& [key, value] : given) {
+    if (!value.empty()) v[key] = value;  // empty means the default
+  }
   Canonicalize(v, specs);
+  auto given_nonempty = [&](const std::string& key) {
+    auto it = given.find(key);
+    return it != given.end() && !it->second.empty();
+  };
   for (const OptionSpec& s : specs) {
     auto it = v.find(s.name);
     if (it == v.end()) {
@@ -187,16 +230,33 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   if (needs_plug && r.plug.empty())
     return Status::InvalidConfig("plug (or port) is required for " + r.action);
 
-  SAN_ASSIGN_OR_RETURN(r.power.power_timeout, ParseSeconds(Get(v, "power_timeout")));
-  SAN_ASSIGN_OR_RETURN(r.power.power_wait, ParseSeconds(Get(v, "power_wait")));
-  SAN_ASSIGN_OR_RETURN(r.delay, ParseSeconds(Get(v, "delay")));
-  SAN_ASSIGN_OR_RETURN(std::chrono::milliseconds snmp_timeout,
-                       ParseSeconds(Get(v, "snmp_timeout")));
-  if (snmp_timeout.count() < 10) return Status::InvalidConfig("snmp_timeout must be at least 0.01");
-  SAN_ASSIGN_OR_RETURN(int64_t retries, ParseInt64(Get(v, "snmp_retries")));
-  if (retries < 0 || retries > 20) return Status::InvalidConfig("snmp_retries must be 0..20");
-  SAN_ASSIGN_OR_RETURN(int64_t ipport, ParseInt64(Get(v, "ipport")));
-  if (ipport < 1 || ipport > 65535) return Status::InvalidConfig("ipport must be 1..65535");
+  // Every wait has a ceiling, and all of them together the operation's: an off against a silent
+  // PDU once ran for more than 10 minutes (snmp_timeout had no upper bound).
+  using std::chrono::milliseconds;
+  SAN_ASSIGN_OR_RETURN(r.operation_timeout,
+                       Bounded(v, "operation_timeout", milliseconds(1000), kMaxOperationTimeout));
+  SAN_ASSIGN_OR_RETURN(r.power.power_timeout,
+                       Bounded(v, "power_timeout", milliseconds(0), kMaxPowerTimeout));
+  SAN_ASSIGN_OR_RETURN(r.power.power_wait,
+                       Bounded(v, "power_wait", milliseconds(0), kMaxPowerWait));
+  SAN_ASSIGN_OR_RETURN(r.delay, Bounded(v, "delay", milliseconds(0), kMaxOperationTimeout));
+  if (r.delay >= r.operation_timeout) {
+    return Status::InvalidConfig("delay=" + Printable(Get(v, "delay")) +
+                                 " leaves no time for fencing within operation_timeout=" +
+                                 Printable(Get(v, "operation_timeout")));
+  }
+  SAN_ASSIGN_OR_RETURN(milliseconds snmp_timeout,
+                       Bounded(v, "snmp_timeout", milliseconds(10), kMaxSnmpTimeout));
+  Result<int64_t> retries = ParseInt64(Get(v, "snmp_retries"));
+  if (!retries.ok() || *retries < 0 || *retries > kMaxSnmpRetries) {
+    return Status::InvalidConfig("snmp_retries=" + Printable(Get(v, "snmp_retries")) +
+                                 " is out of range: 0 to " + std::to_string(kMaxSnmpRetries));
+  }
+  Result<int64_t> ipport = ParseInt64(Get(v, "ipport"));
+  if (!ipport.ok() || *ipport < 1 || *ipport > 65535) {
+    return Status::InvalidConfig("ipport=" + Printable(Get(v, "ipport")) +
+                                 " is out of range: 1 to 65535");
+  }
 
   if (!Get(v, "ssh_proxy").empty()) {
     SAN_RETURN_IF_ERROR(
@@ -204,7 +264,8 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
     r.ssh_user = Get(v, "ssh_user");
     r.ssh_identity = Get(v, "ssh_identity");
     r.ssh_known_hosts = Get(v, "ssh_known_hosts");
-    SAN_ASSIGN_OR_RETURN(r.ssh_connect_timeout, ParseSeconds(Get(v, "ssh_connect_timeout")));
+    SAN_ASSIGN_OR_RETURN(r.ssh_connect_timeout, Bounded(v, "ssh_connect_timeout", milliseconds(10),
+                                                        kMaxSshConnectTimeout));
     return r;  // the PDUs and their secrets live on the proxy
   }
 
@@ -213,13 +274,13 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   if (needs_pdus && ip.empty()) return Status::InvalidConfig("ip is required (or ssh_proxy)");
   snmp::Target base;
   base.timeout = snmp_timeout;
-  base.retries = static_cast<int>(retries);
+  base.retries = static_cast<int>(*retries);
   std::string version = Get(v, "snmp_version");
-  if (!given.count("snmp_version")) {
+  if (!given_nonempty("snmp_version")) {
     // fence-agents' inference: a user name means v3, an explicit community v2c.
     if (v.count("username")) {
       version = "3";
-    } else if (given.count("community")) {
+    } else if (given_nonempty("community")) {
       version = "2c";
     }
   }
@@ -246,7 +307,7 @@ Result<FenceRequest> BuildRequest(const Values& given, const std::vector<OptionS
   }
   for (const std::string& item : SplitList(ip, ",")) {
     snmp::Target t = base;
-    SAN_RETURN_IF_ERROR(ParseHostPort(item, static_cast<uint16_t>(ipport), &t.host, &t.port));
+    SAN_RETURN_IF_ERROR(ParseHostPort(item, static_cast<uint16_t>(*ipport), &t.host, &t.port));
     r.pdus.push_back(std::move(t));
     r.pdu_hosts.push_back(item);
   }

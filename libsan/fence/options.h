@@ -46,6 +46,16 @@ Result<Values> ParseStdin(std::string_view text, const std::vector<OptionSpec>& 
 // Maps deprecated names to the names that obsolete them ("port" → "plug").
 void Canonicalize(Values& values, const std::vector<OptionSpec>& specs);
 
+// Ceilings of the waits (InvalidConfig above them). Pacemaker passes no timeout to a fence agent
+// (its fencer kills the agent at pcmk_<action>_timeout or stonith-timeout), so operation_timeout
+// is the agent's own bound of a whole action.
+inline constexpr std::chrono::milliseconds kMaxOperationTimeout{600'000};
+inline constexpr std::chrono::milliseconds kMaxPowerTimeout{300'000};
+inline constexpr std::chrono::milliseconds kMaxPowerWait{60'000};
+inline constexpr std::chrono::milliseconds kMaxSnmpTimeout{30'000};
+inline constexpr int kMaxSnmpRetries = 10;
+inline constexpr std::chrono::milliseconds kMaxSshConnectTimeout{60'000};
+
 struct FenceRequest {
   std::string action;
   std::vector<snmp::Target> pdus;
@@ -54,6 +64,8 @@ struct FenceRequest {
   char plug_separator = ',';
   PowerOptions power;
   std::chrono::milliseconds delay{0};
+  // The bound of the whole action: every SNMP request, read-back wait, the delay and the proxy.
+  std::chrono::milliseconds operation_timeout{50'000};
   // Stonith proxy client.
   std::string ssh_proxy_host;
   uint16_t ssh_proxy_port = 22;
@@ -62,11 +74,15 @@ struct FenceRequest {
   bool verbose = false, quiet = false;
 };
 
-// Checks values and builds the request: defaults from the specs, choices, numbers, durations
-// ("20", "1.5", "500ms"), ip list. *_script values run through `host` (argv split on blanks, no
-// shell); their first output line is the secret. InvalidConfig with a one-line reason otherwise.
+// Checks values and builds the request: defaults from the specs (also for keys given empty),
+// choices, numbers and durations ("20", "1.5", "500ms") within their ceilings, ip list. *_script
+// values run through `host` (argv split on blanks, no shell); their first output line is the
+// secret. InvalidConfig with a one-line reason otherwise.
 Result<FenceRequest> BuildRequest(const Values& values, const std::vector<OptionSpec>& specs,
                                   Host& host);
+
+// "5 s", "1.5 s", "0.25 s": for messages.
+std::string FormatSeconds(std::chrono::milliseconds d);
 
 // Seconds with decimals ("1.5"), or a pacemaker duration ("500ms", "2s").
 Result<std::chrono::milliseconds> ParseSeconds(std::string_view text);

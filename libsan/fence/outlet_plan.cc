@@ -15,12 +15,20 @@ bool AllDigits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Digits as a number; 0 when there are more than 9 of them (no outlet or PDU has such a number,
+// and std::stoi would throw on them).
+int64_t SmallNumber(std::string_view digits) {
+  if (digits.size() > 9) return 0;
+  Result<int64_t> n = ParseInt64(digits);
+  return n.ok() ? *n : 0;
+}
+
 std::optional<size_t> PduIndex(std::string_view prefix, const std::vector<std::string>& hosts) {
   for (size_t i = 0; i < hosts.size(); ++i) {
     if (hosts[i] == prefix) return i;
   }
   if (prefix.size() > 3 && prefix.substr(0, 3) == "pdu" && AllDigits(prefix.substr(3))) {
-    int64_t n = std::stoll(std::string(prefix.substr(3)));
+    int64_t n = SmallNumber(prefix.substr(3));
     if (n >= 1 && static_cast<size_t>(n) <= hosts.size()) return static_cast<size_t>(n - 1);
   }
   return std::nullopt;
@@ -29,15 +37,15 @@ std::optional<size_t> PduIndex(std::string_view prefix, const std::vector<std::s
 // Parses "N" or, with units, "U.N"; nullopt when the text is a name.
 std::optional<OutletId> ParseNumber(std::string_view text, bool has_units) {
   if (AllDigits(text)) {
-    int n = std::stoi(std::string(text));
+    int n = static_cast<int>(SmallNumber(text));
     if (n >= 1) return OutletId{1, n};
     return std::nullopt;
   }
   size_t dot = text.find('.');
   if (has_units && dot != std::string_view::npos && AllDigits(text.substr(0, dot)) &&
       AllDigits(text.substr(dot + 1))) {
-    int u = std::stoi(std::string(text.substr(0, dot)));
-    int n = std::stoi(std::string(text.substr(dot + 1)));
+    int u = static_cast<int>(SmallNumber(text.substr(0, dot)));
+    int n = static_cast<int>(SmallNumber(text.substr(dot + 1)));
     if (u >= 1 && n >= 1) return OutletId{u, n};
   }
   return std::nullopt;

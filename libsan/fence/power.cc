@@ -5,22 +5,10 @@
 #include <algorithm>
 #include <map>
 
+#include "libsan/fence/options.h"
 #include "libsan/util/strings.h"
 
 namespace san::fence {
-namespace {
-
-// "5 s", "1.5 s", "0.25 s".
-std::string Seconds(milliseconds d) {
-  std::string s = std::to_string(d.count() / 1000);
-  int64_t frac = d.count() % 1000;
-  if (frac == 0) return s + " s";
-  std::string f = std::to_string(1000 + frac).substr(1);
-  while (f.back() == '0') f.pop_back();
-  return s + "." + f + " s";
-}
-
-}  // namespace
 
 Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, bool on,
                  const PowerOptions& options, Logger& log) {
@@ -47,7 +35,10 @@ Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, b
   log.Debug("commanded " + std::to_string(pending.size()) + " outlet(s) " + word);
 
   const OutletState want = on ? OutletState::kOn : OutletState::kOff;
-  const Clock::time_point deadline = host.Now() + options.power_timeout;
+  // The read-back ends at power_timeout, or earlier at the operation's deadline.
+  Clock::time_point deadline = host.Now() + options.power_timeout;
+  const bool cut = host.deadline() && *host.deadline() < deadline;
+  if (cut) deadline = *host.deadline();
   Status last_read;
   while (!pending.empty()) {
     Result<std::vector<OutletState>> states = pdus.States(pending);
@@ -70,7 +61,7 @@ Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, b
     std::vector<std::string> labels;
     for (const Outlet& o : pending) labels.push_back(o.label);
     std::string what = "outlet(s) " + Join(labels, ", ") + " not read back " + word + " within " +
-                       Seconds(options.power_timeout);
+                       (cut ? "the operation deadline" : FormatSeconds(options.power_timeout));
     if (!last_read.ok()) what += " (" + last_read.message() + ")";
     failures.push_back(what);
   }
@@ -79,7 +70,7 @@ Status SwitchAll(Host& host, PduSet& pdus, const std::vector<Outlet>& outlets, b
     std::string message = Join(failures, "; ");
     return timeout ? Status::Timeout(message) : Status::CommandFailed(message);
   }
-  if (options.power_wait.count() > 0) host.SleepFor(options.power_wait);
+  if (options.power_wait.count() > 0) host.SleepFor(std::min(options.power_wait, host.TimeLeft()));
   return Status::Ok();
 }
 

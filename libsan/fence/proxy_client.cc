@@ -35,7 +35,10 @@ AgentResult RunThroughProxy(const FenceRequest& r, const AgentDeps& d) {
   // The proxy itself waits up to its power_timeout per step; give it room for a reboot.
   t.timeout = std::max<milliseconds>(milliseconds(10'000),
                                      2 * r.power.power_timeout + milliseconds(10'000));
-  if (r.delay.count() > 0) d.host->SleepFor(r.delay);
+  // Connect, handshake, authentication and every read of the reply end by the operation's
+  // deadline: a proxy that accepts and then never answers cannot hold the fencing.
+  t.deadline = d.host->deadline();
+  if (r.delay.count() > 0) d.host->SleepFor(std::min(r.delay, d.host->TimeLeft()));
   Result<std::unique_ptr<remote::SshSession>> session = d.ssh(t);
   if (!session.ok()) return Failure(session.status());
   d.log->Debug("stonith proxy " + t.host + ": " + command);

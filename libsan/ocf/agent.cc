@@ -8,6 +8,7 @@
 #include "libsan/host/program_table.h"
 #include "libsan/host/real_host.h"
 #include "libsan/ocf/ha_logger.h"
+#include "libsan/ocf/op_env.h"
 #include "libsan/util/strings.h"
 
 namespace san::ocf {
@@ -51,6 +52,15 @@ std::string InstanceName(const std::string& agent, const std::vector<std::string
   return agent + (positional.empty() ? "" : "_" + FileSafe(Join(positional, "_")));
 }
 
+// The meta-data timeout of `action` ("" when it declares none). "status" falls back to monitor.
+std::string ActionTimeout(const Metadata& md, const std::string& action) {
+  for (const ActionSpec& a : md.actions) {
+    if (a.name == action && !a.timeout.empty()) return a.timeout;
+  }
+  if (action == "status") return ActionTimeout(md, "monitor");
+  return {};
+}
+
 }  // namespace
 
 Context::Context(Host& host, Logger& log, const Params& params,
@@ -71,8 +81,14 @@ Context::Context(Host& host, Logger& log, const Params& params,
 const std::string& Context::Env(const std::string& name) const { return Lookup(env_, name); }
 
 std::string Context::StateFile(std::string_view name) const {
+  // Only an absolute path without ".." is a usable directory; anything else (a relative path from a
+  // hand run, garbage) falls back to the default rather than writing somewhere unexpected.
   std::string dir = Env("HA_RSCTMP");
-  if (dir.empty()) dir = "/run/resource-agents";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty() || dir.front() != '/' || dir.find("..") != std::string::npos ||
+      HasControlChars(dir)) {
+    dir = "/run/resource-agents";
+  }
   return dir + "/sanha-" + agent_ + "-" + FileSafe(instance_.empty() ? "default" : instance_) +
          "." + std::string(name);
 }
@@ -81,9 +97,21 @@ std::string Context::StatePath() const { return StateFile("started"); }
 
 Status Context::SetStarted(bool started) {
   std::string path = StatePath();
-  if (!started) return host_.RemoveFile(path);
-  SAN_RETURN_IF_ERROR(host_.MakeDirectories(path.substr(0, path.rfind('/'))));
-  return host_.WriteFileAtomically(path, instance_ + "\n");
+  if (started) {
+    SAN_RETURN_IF_ERROR(host_.MakeDirectories(path.substr(0, path.rfind('/'))));
+    return host_.WriteFileAtomically(path, instance_ + "\n");
+  }
+  Status removed = host_.RemoveFile(path);
+  if (removed.ok()) return removed;
+  // Called at the end of a stop whose work is done. A mark that cannot be there (HA_RSCTMP
+  // missing, a file, unreadable) is no mark; one that stays (read-only file system) is logged.
+  // Either way nothing of ours runs any more, and a failed stop would get this node fenced.
+  if (host_.Stat(path).ok()) {
+    log_.Error("stopped, but the started mark " + path + " stays: " + removed.message());
+  } else {
+    log_.Warning("no started mark to remove (" + removed.message() + ")");
+  }
+  return Status::Ok();
 }
 
 bool Context::IsMarkedStarted() { return host_.Stat(StatePath()).ok(); }
@@ -189,25 +217,30 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
     return fail(ExitCode::kErrConfigured, params.status().message());
   }
 
-  const std::string& interval = Lookup(env, "OCF_RESKEY_CRM_meta_interval");
-  const bool probe = action == Action::kMonitor && (v1 || interval.empty() || interval == "0");
+  const bool probe = action == Action::kMonitor &&
+                     (v1 || IsProbeInterval(Lookup(env, "OCF_RESKEY_CRM_meta_interval")));
+  // The depth matters to monitor only: garbage in it must never fail a stop (fencing) or a start.
   int check_level = 0;
-  if (const std::string& level = Lookup(env, "OCF_CHECK_LEVEL"); !level.empty()) {
-    Result<int64_t> n = ParseInt64(level);
-    if (!n.ok() || *n < 0) {
-      return fail(ExitCode::kErrConfigured,
-                  "OCF_CHECK_LEVEL '" + Printable(level) + "' is not 0, 10 or 20");
+  if (Result<int> level = ParseCheckLevel(Lookup(env, "OCF_CHECK_LEVEL")); level.ok()) {
+    check_level = *level;
+  } else if (action == Action::kMonitor) {
+    ExitCode code = ExitCodeFor(level.status(), action, probe);
+    logger->Error(level.status().message());
+    if (code == ExitCode::kNotRunning) {
+      o.exit_code = static_cast<int>(code);
+      return o;
     }
-    check_level = *n >= 20 ? 20 : (*n >= 10 ? 10 : 0);
+    return fail(code, level.status().message());
+  } else {
+    logger->Warning(level.status().message() + "; ignored for " + std::string(ActionName(action)));
   }
-  // Finish before pacemaker kills us: keep a margin of 10% (at most 2 s) of the timeout.
-  if (const std::string& t = Lookup(env, "OCF_RESKEY_CRM_meta_timeout"); !t.empty()) {
-    Result<int64_t> ms = ParseInt64(t);
-    if (ms.ok() && *ms > 0) {
-      int64_t margin = std::min<int64_t>(*ms / 10, 2000);
-      host.SetDeadline(host.Now() + milliseconds(*ms - margin));
-    }
-  }
+  // Finish before pacemaker kills us. Without a usable CRM_meta_timeout (heartbeat v1, a hand
+  // run, garbage) the action's meta-data timeout bounds it.
+  OperationBudget budget =
+      ParseOperationTimeout(Lookup(env, "OCF_RESKEY_CRM_meta_timeout"),
+                            ActionTimeout(*md, std::string(ActionName(action))));
+  if (!budget.note.empty()) logger->Warning(budget.note);
+  if (budget.budget > milliseconds(0)) host.SetDeadline(host.Now() + budget.budget);
 
   Context ctx(host, *logger, *params, env, name_, instance, action, probe, check_level, v1);
   RunState state = RunState::kStopped;

@@ -40,12 +40,15 @@ class Context {
   // An environment variable as the agent received it ("" when unset).
   const std::string& Env(const std::string& name) const;
 
-  // A "started" mark kept in HA_RSCTMP (default /run/resource-agents), for resources whose
+  // A "started" mark kept in HA_RSCTMP (default /run/resource-agents, also when HA_RSCTMP is
+  // not an absolute path), for resources whose
   // running state is not visible on the machine (like an unblock: the absence of rules). It is
   // per resource instance and vanishes at reboot.
   std::string StatePath() const;
   // Another per-instance file beside it: HA_RSCTMP/sanha-AGENT-INSTANCE.<name>.
   std::string StateFile(std::string_view name) const;
+  // SetStarted(false) never fails: it runs when a stop has done its work, and a mark that cannot
+  // be removed (or cannot exist: HA_RSCTMP missing or not a directory) is logged instead.
   Status SetStarted(bool started);
   bool IsMarkedStarted();
 

@@ -10,7 +10,10 @@ Result<Params> Params::Parse(const Metadata& md, const std::map<std::string, std
   Params params;
   for (const ParamSpec& spec : md.params) {
     auto it = raw.find(spec.name);
-    bool given = it != raw.end();
+    // Empty means the default everywhere: Pacemaker passes an attribute set to "" (crm_resource
+    // --set-parameter x --parameter-value "") as an empty OCF_RESKEY_x, and heartbeat v1 an empty
+    // "::" field. Reading it as false/0 once activated a VG with no ownership claim.
+    bool given = it != raw.end() && it->second.find_first_not_of(' ') != std::string::npos;
     std::string value = given ? it->second : spec.default_value.value_or("");
     if (value.size() > kMaxParamLength) {
       return Status::InvalidConfig("parameter '" + spec.name + "' is longer than " +

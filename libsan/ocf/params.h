@@ -21,9 +21,11 @@ class Params {
   Params() = default;
 
   // Checks every declared parameter: required ones present and non-empty, integer/boolean/time
-  // values well-formed, no value longer than kMaxParamLength or containing control characters
-  // (newlines, NUL, ESC). InvalidConfig naming the parameter otherwise. Undeclared names are
-  // ignored (pacemaker passes meta attributes separately as CRM_meta_*).
+  // values well-formed. An empty value (or one of spaces only) is the same as no value: the
+  // meta-data default applies, or "unset" when there is none; a required one is missing. No value
+  // longer than kMaxParamLength or containing control characters (newlines, NUL, ESC).
+  // InvalidConfig naming the parameter otherwise. Undeclared names are ignored (pacemaker passes
+  // meta attributes separately as CRM_meta_*).
   static Result<Params> Parse(const Metadata& md, const std::map<std::string, std::string>& raw);
 
   // The value given, else the default, else "". Only for declared parameters.

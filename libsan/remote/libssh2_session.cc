@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -25,8 +26,30 @@ std::string LastError(LIBSSH2_SESSION* s) {
   return msg ? msg : "unknown libssh2 error";
 }
 
-// Connects a TCP socket within `timeout`; returns the fd or a Status.
-Result<int> Connect(const SshTarget& t) {
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+using std::chrono::milliseconds;
+
+// The earlier of two deadlines (either may be unset).
+Deadline Earlier(Deadline a, Deadline b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+// How long the next blocking call may wait: `wait`, cut to what is left before `end`. Never 0
+// (libssh2 reads a timeout of 0 as "wait forever"); Timeout once `end` has passed.
+Result<long> WaitMs(milliseconds wait, Deadline end, const std::string& what) {
+  if (end) {
+    auto left = std::chrono::floor<milliseconds>(*end - std::chrono::steady_clock::now());
+    if (left < milliseconds(1)) return Status::Timeout(what + ": operation deadline reached");
+    wait = std::min(wait, left);
+  }
+  return static_cast<long>(std::max(wait, milliseconds(1)).count());
+}
+
+// Connects a TCP socket by `end` (connect_timeout, or the operation deadline when earlier);
+// returns the fd or a Status.
+Result<int> Connect(const SshTarget& t, Deadline end) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
@@ -40,8 +63,14 @@ Result<int> Connect(const SshTarget& t) {
     if (fd < 0) continue;
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
+      Result<long> wait = WaitMs(t.connect_timeout, end, "connecting to stonith proxy " + t.host);
+      if (!wait.ok()) {
+        close(fd);
+        freeaddrinfo(res);
+        return wait.status();
+      }
       pollfd p{fd, POLLOUT, 0};
-      int ready = poll(&p, 1, static_cast<int>(t.connect_timeout.count()));
+      int ready = poll(&p, 1, static_cast<int>(*wait));
       if (ready == 1) {
         int err = 0;
         socklen_t len = sizeof err;
@@ -94,6 +123,8 @@ class Libssh2Session : public SshSession {
   }
 
   Result<ExecResult> Exec(const std::string& command) override {
+    const std::string what = "stonith proxy " + t_.host;
+    if (Status st = Arm(what); !st.ok()) return st;
     LIBSSH2_CHANNEL* ch = libssh2_channel_open_session(s_);
     if (!ch) return Status::CommandFailed("stonith proxy: no channel: " + LastError(s_));
     if (libssh2_channel_exec(ch, command.c_str()) != 0) {
@@ -105,6 +136,12 @@ class Libssh2Session : public SshSession {
     char buf[4096];
     for (int stream : {0, 1}) {
       for (;;) {
+        // Each read may wait `timeout`, all of them together not past the deadline: a peer that
+        // sends a byte now and then cannot keep the fencing waiting.
+        if (Status st = Arm(what); !st.ok()) {
+          libssh2_channel_free(ch);
+          return Status::Timeout(what + " did not finish its answer before the operation deadline");
+        }
         ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
         if (n > 0) {
           (stream == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
@@ -118,8 +155,10 @@ class Libssh2Session : public SshSession {
         break;  // 0 = EOF on this stream; other negatives = error, handled by exit status
       }
     }
-    libssh2_channel_close(ch);
-    libssh2_channel_wait_closed(ch);
+    if (Arm(what).ok()) {
+      libssh2_channel_close(ch);
+      libssh2_channel_wait_closed(ch);
+    }
     char* signal = nullptr;
     libssh2_channel_get_exit_signal(ch, &signal, nullptr, nullptr, nullptr, nullptr, nullptr);
     r.exit_code = signal ? 255 : libssh2_channel_get_exit_status(ch);
@@ -129,6 +168,14 @@ class Libssh2Session : public SshSession {
   }
 
  private:
+  // Sets the wait of the next blocking libssh2 call: `timeout`, cut by the deadline.
+  Status Arm(const std::string& what) {
+    Result<long> wait = WaitMs(t_.timeout, t_.deadline, what);
+    if (!wait.ok()) return wait.status();
+    libssh2_session_set_timeout(s_, *wait);
+    return Status::Ok();
+  }
+
   int fd_;
   LIBSSH2_SESSION* s_;
   SshTarget t_;
@@ -139,7 +186,10 @@ class Libssh2Session : public SshSession {
 Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
   static std::once_flag once;
   std::call_once(once, [] { libssh2_init(0); });
-  SAN_ASSIGN_OR_RETURN(int fd, Connect(t));
+  // connect_timeout covers connect, handshake and authentication together.
+  const Deadline connect_end =
+      Earlier(std::chrono::steady_clock::now() + t.connect_timeout, t.deadline);
+  SAN_ASSIGN_OR_RETURN(int fd, Connect(t, connect_end));
   LIBSSH2_SESSION* s = libssh2_session_init();
   if (!s) {
     close(fd);
@@ -151,9 +201,15 @@ Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
     return st;
   };
   libssh2_session_set_blocking(s, 1);
-  // A proxy that accepts but never speaks SSH must not hold the fence operation for long.
-  libssh2_session_set_timeout(s, static_cast<long>(t.connect_timeout.count()));
   std::string where = "stonith proxy " + t.host + ":" + std::to_string(t.port);
+  // A proxy that accepts but never speaks SSH must not hold the fence operation for long.
+  auto arm = [&](const char* phase) -> Status {
+    Result<long> wait = WaitMs(t.connect_timeout, connect_end, where + " (" + phase + ")");
+    if (!wait.ok()) return wait.status();
+    libssh2_session_set_timeout(s, *wait);
+    return Status::Ok();
+  };
+  if (Status st = arm("SSH handshake"); !st.ok()) return fail(st);
   if (libssh2_session_handshake(s, fd) != 0) {
     return fail(Status::CommandFailed(where + ": SSH handshake failed: " + LastError(s)));
   }
@@ -185,12 +241,12 @@ Result<std::unique_ptr<SshSession>> OpenLibssh2(const SshTarget& t) {
   }
 
   std::string pub = t.private_key + ".pub";
+  if (Status st = arm("authentication"); !st.ok()) return fail(st);
   if (libssh2_userauth_publickey_fromfile(s, t.user.c_str(), pub.c_str(), t.private_key.c_str(),
                                           nullptr) != 0) {
     return fail(Status::Permission(where + ": key " + t.private_key + " refused for user " +
                                    t.user + ": " + LastError(s)));
   }
-  libssh2_session_set_timeout(s, static_cast<long>(t.timeout.count()));
   return std::unique_ptr<SshSession>(new Libssh2Session(fd, s, t));
 }
 

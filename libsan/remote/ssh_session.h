@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "libsan/util/status.h"
@@ -21,6 +22,9 @@ struct SshTarget {
   std::string known_hosts;  // path; the host key must be listed for host (or [host]:port)
   std::chrono::milliseconds connect_timeout{5'000};  // TCP connect, SSH handshake, authentication
   std::chrono::milliseconds timeout{10'000};         // each read while the command runs
+  // When set, nothing waits past it: connect, handshake, authentication, the exec channel and
+  // every read are cut to the time left, and a peer that trickles bytes is cut off at it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct ExecResult {

@@ -34,8 +34,15 @@ Status FakeSnmpClient::Reachable() {
   bool wrong_community = !agent_->community.empty() && target_.version != Version::kV3 &&
                          target_.community != agent_->community;
   if (agent_->dead || wrong_community) {
-    if (host_) host_->SleepFor(target_.timeout * (target_.retries + 1));
-    return Status::Timeout("no answer from " + target_.Address());
+    // Like net-snmp: every try waits its timeout, all of them cut by the deadline.
+    Result<RequestBudget> b = host_ ? BudgetFor(target_, host_->Now(), "a request")
+                                    : RequestBudget{target_.timeout, target_.retries};
+    if (!b.ok()) return b.status();
+    if (host_) host_->SleepFor(b->timeout * (b->retries + 1));
+    return Status::Timeout("no answer from " + target_.Address() + " " + DescribeWait(*b));
+  }
+  if (host_ && target_.deadline && host_->Now() >= *target_.deadline) {
+    return BudgetFor(target_, host_->Now(), "a request").status();
   }
   return Status::Ok();
 }

@@ -205,6 +205,17 @@ class NetSnmpClient : public SnmpClient {
  private:
   // Sends `pdu` (ownership taken) and converts the answer.
   Result<std::vector<VarBind>> Exchange(netsnmp_pdu* pdu, const std::string& what) {
+    // The tries of this request end by the operation deadline: net-snmp reads timeout and
+    // retries from the session when the request is sent.
+    Result<RequestBudget> budget = BudgetFor(target_, std::chrono::steady_clock::now(), what);
+    if (!budget.ok()) {
+      snmp_free_pdu(pdu);
+      return budget.status();
+    }
+    if (netsnmp_session* session = snmp_sess_session(handle_)) {
+      session->timeout = static_cast<long>(budget->timeout.count()) * 1000;
+      session->retries = budget->retries;
+    }
     netsnmp_pdu* response = nullptr;
     int st = snmp_sess_synch_response(handle_, pdu, &response);
     std::unique_ptr<netsnmp_pdu, void (*)(netsnmp_pdu*)> owned(response, snmp_free_pdu);
@@ -218,9 +229,8 @@ class NetSnmpClient : public SnmpClient {
     }
     if (st == STAT_TIMEOUT || liberr == SNMPERR_TIMEOUT) {
       return Status::Timeout(
-          "no answer from " + target_.Address() + " to " + what + " within " +
-          std::to_string(target_.timeout.count()) + " ms x " + std::to_string(target_.retries + 1) +
-          " tries (PDU down or unreachable" +
+          "no answer from " + target_.Address() + " to " + what + " " + DescribeWait(*budget) +
+          " (PDU down or unreachable" +
           (target_.version == Version::kV3 ? std::string(")") : ", or wrong community)"));
     }
     if (st != STAT_SUCCESS || response == nullptr) {
@@ -254,8 +264,11 @@ Result<std::unique_ptr<SnmpClient>> OpenNetSnmp(const Target& target) {
   if (v6 && host.front() != '[') host = "[" + host + "]";
   std::string peer = (v6 ? "udp6:" : "udp:") + host + ":" + std::to_string(target.port);
   s.peername = peer.data();
-  s.timeout = static_cast<long>(target.timeout.count()) * 1000;
-  s.retries = target.retries;
+  // SNMPv3 engine discovery happens inside snmp_sess_open: it too ends by the deadline.
+  SAN_ASSIGN_OR_RETURN(RequestBudget budget,
+                       BudgetFor(target, std::chrono::steady_clock::now(), "the session open"));
+  s.timeout = static_cast<long>(budget.timeout.count()) * 1000;
+  s.retries = budget.retries;
   std::string community = target.community;
   switch (target.version) {
     case Version::kV1:

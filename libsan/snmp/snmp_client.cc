@@ -1,11 +1,48 @@
 // Helpers of the SnmpClient seam that need no SNMP library.
 #include "libsan/snmp/snmp_client.h"
 
+#include <algorithm>
+
 namespace san::snmp {
 
 std::string Target::Address() const {
   bool v6 = host.find(':') != std::string::npos && host.front() != '[';
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<RequestBudget> BudgetFor(const Target& target, std::chrono::steady_clock::time_point now,
+                                const std::string& what) {
+  using std::chrono::milliseconds;
+  RequestBudget b{std::max(target.timeout, milliseconds(1)), std::max(target.retries, 0), false};
+  if (!target.deadline) return b;
+  if (now >= *target.deadline) {
+    return Status::Timeout("operation deadline reached before " + what + " to " + target.Address() +
+                           " was sent");
+  }
+  const milliseconds left = std::chrono::floor<milliseconds>(*target.deadline - now);
+  if (left < milliseconds(1)) {
+    return Status::Timeout("operation deadline reached before " + what + " to " + target.Address() +
+                           " was sent");
+  }
+  // Tries that fit in what is left; the first one shortened when not even one does.
+  const int64_t fit = left / b.timeout;
+  if (fit < b.retries + 1) {
+    b.cut = true;
+    if (fit == 0) {
+      b.timeout = left;
+      b.retries = 0;
+    } else {
+      b.retries = static_cast<int>(fit - 1);
+    }
+  }
+  return b;
+}
+
+std::string DescribeWait(const RequestBudget& b) {
+  std::string s = "within " + std::to_string(b.timeout.count()) + " ms x " +
+                  std::to_string(b.retries + 1) + (b.retries == 0 ? " try" : " tries");
+  if (b.cut) s += " (all that was left before the operation deadline)";
+  return s;
 }
 
 bool OidUnder(const std::string& oid, const std::string& prefix) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,9 @@ struct Target {
   // Each request waits `timeout`, then is resent up to `retries` times.
   std::chrono::milliseconds timeout{1000};
   int retries = 1;
+  // When set, no request waits past it: the tries of each request are cut to what is left (the
+  // fence operation's one deadline), and a request once it has passed fails at once with Timeout.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 
   // "127.0.0.1:1161" — for messages.
   std::string Address() const;
@@ -73,6 +77,19 @@ using ClientFactory = std::function<Result<std::unique_ptr<SnmpClient>>(const Ta
 
 // The net-snmp implementation (in process; nothing is forked and no secret reaches an argv).
 Result<std::unique_ptr<SnmpClient>> OpenNetSnmp(const Target& target);
+
+// How long one request may wait: `timeout` per try, `retries` resends.
+struct RequestBudget {
+  std::chrono::milliseconds timeout{0};
+  int retries = 0;
+  bool cut = false;  // shortened by the deadline
+};
+// The target's timeout and retries, cut so the last try ends by target.deadline. Timeout
+// ("operation deadline reached before WHAT") when no time is left. Pure.
+Result<RequestBudget> BudgetFor(const Target& target, std::chrono::steady_clock::time_point now,
+                                const std::string& what);
+// "... within 1000 ms x 2 tries" (or "before the operation deadline" when cut): for messages.
+std::string DescribeWait(const RequestBudget& budget);
 
 // True when `oid` lies strictly under `prefix` (both numeric with leading dots).
 bool OidUnder(const std::string& oid, const std::string& prefix);

@@ -6,6 +6,7 @@
 
 #include "libsan/target/executor.h"
 #include "libsan/target/target_file.h"
+#include "libsan/util/strings.h"
 
 namespace san::target {
 
@@ -32,7 +33,120 @@ void Adopt(Records& records, const TargetConfig& config, const Inspection& ins,
   }
 }
 
+// One field of the applied-state text: control characters, blanks and backslashes as \xNN, so a
+// value can neither end its line nor shift the fields after it.
+std::string Field(std::string_view v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= ' ' || u == 0x7f || c == '\\') {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The part of an applied-state text a read with or without accounts can be compared with.
+std::string View(std::string_view text, bool accounts) {
+  if (accounts) return std::string(text);
+  std::string out;
+  for (const std::string& line : SplitList(text, "\n")) {
+    if (line.rfind("account ", 0) == 0 || line.rfind("discovery ", 0) == 0) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+PlanInput MakePlanInput(const TargetConfig& config, const Inspection& ins,
+                        const ReconcileOptions& options, const TargetBackend& backend) {
+  PlanInput in;
+  in.wanted = &config;
+  in.actual = &ins.actual;
+  in.records = &ins.records;
+  in.backing_sizes = ins.sizes;
+  in.remove_stale = options.remove_stale;
+  in.check_accounts = options.read_accounts;
+  in.size_units = backend.SizeUnits();
+  in.running_options = ins.running_options;
+  return in;
+}
+
+// The running state (and, when read, the options) equals what the last verified apply recorded.
+Result<bool> MatchesApplied(Host& host, const Inspection& ins, const ReconcileOptions& options) {
+  Result<std::string> stored = host.ReadFile(AppliedStatePath(options));
+  if (!stored.ok()) {
+    if (stored.status().code() == Code::kNotFound) return false;
+    return stored.status();
+  }
+  if (View(*stored, options.read_accounts) !=
+      View(AppliedStateText(ins.actual), options.read_accounts)) {
+    return false;
+  }
+  for (const auto& [tid, running] : ins.running_options) {
+    for (const auto& [name, rec] : ins.records.targets) {
+      if (rec.tid != tid) continue;
+      for (const auto& [k, v] : rec.options) {
+        auto it = running.find(k);
+        if (it == running.end() || it->second != v) return false;
+      }
+    }
+  }
+  return true;
+}
+
+Status SaveAppliedState(Host& host, const RunningState& actual, const ReconcileOptions& options) {
+  const std::string text = AppliedStateText(actual);
+  Result<std::string> old = host.ReadFile(AppliedStatePath(options));
+  if (old.ok() && *old == text) return Status::Ok();
+  return host.WriteFileAtomically(AppliedStatePath(options), text);
+}
+
 }  // namespace
+
+std::string AppliedStatePath(const ReconcileOptions& options) {
+  return options.state_dir + "/applied";
+}
+
+std::string AppliedStateText(const RunningState& state) {
+  std::vector<const RunningTarget*> targets;
+  for (const auto& t : state.targets) targets.push_back(&t);
+  std::sort(targets.begin(), targets.end(),
+            [](const RunningTarget* a, const RunningTarget* b) { return a->name < b->name; });
+  std::string out;
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  for (const RunningTarget* t : targets) {
+    const std::string name = Field(t->name);
+    out += "target " + std::to_string(t->tid) + " " + name + "\n";
+    std::vector<const RunningLun*> luns;
+    for (const auto& l : t->luns) {
+      if (!l.controller) luns.push_back(&l);
+    }
+    std::sort(luns.begin(), luns.end(),
+              [](const RunningLun* a, const RunningLun* b) { return a->number < b->number; });
+    for (const RunningLun* l : luns) {
+      out += "lun " + name + " " + std::to_string(l->number) + " " + Field(l->path) + " " +
+             Field(l->backing_type) + " " + Field(l->scsi_id) + " " + Field(l->scsi_sn) + " " +
+             std::to_string(l->size_mb) + " " + (l->readonly ? "ro" : "rw") + " " +
+             (l->online ? "online" : "offline") + "\n";
+    }
+    for (const auto& a : sorted(t->acl)) out += "acl " + name + " " + Field(a) + "\n";
+    for (const auto& u : sorted(t->incoming_users))
+      out += "user " + name + " in " + Field(u) + "\n";
+    if (t->outgoing_user) out += "user " + name + " out " + Field(*t->outgoing_user) + "\n";
+  }
+  for (const auto& a : sorted(state.accounts)) out += "account " + Field(a) + "\n";
+  for (const auto& a : sorted(state.discovery_incoming)) out += "discovery in " + Field(a) + "\n";
+  if (state.discovery_outgoing) out += "discovery out " + Field(*state.discovery_outgoing) + "\n";
+  return out;
+}
 
 std::string_view StepName(StepKind kind) {
   switch (kind) {
@@ -90,22 +204,41 @@ Result<Inspection> Inspect(Host& host, TargetBackend& backend, const TargetConfi
   SAN_ASSIGN_OR_RETURN(ins.actual, backend.ReadState(options.read_accounts));
   SAN_ASSIGN_OR_RETURN(ins.records, LoadRecords(host, nullptr, options));
   SAN_ASSIGN_OR_RETURN(ins.pending_holds, LoadJournal(host, options));
-  PlanInput in;
-  in.wanted = &config;
-  in.actual = &ins.actual;
-  in.records = &ins.records;
-  in.backing_sizes = ins.sizes;
-  in.remove_stale = options.remove_stale;
-  in.check_accounts = options.read_accounts;
-  in.size_units = backend.SizeUnits();
   if (options.read_options) {
     for (const auto& r : ins.actual.targets) {
       if (!config.Find(r.name)) continue;
-      SAN_ASSIGN_OR_RETURN(in.running_options[r.tid], backend.ReadTargetOptions(r.tid));
+      SAN_ASSIGN_OR_RETURN(ins.running_options[r.tid], backend.ReadTargetOptions(r.tid));
     }
   }
-  SAN_ASSIGN_OR_RETURN(ins.plan, Plan(in));
+  SAN_ASSIGN_OR_RETURN(ins.plan, Plan(MakePlanInput(config, ins, options, backend)));
   return ins;
+}
+
+Result<Assessment> Assess(Host& host, TargetBackend& backend, const TargetConfig& config,
+                          const ReconcileOptions& options) {
+  Assessment a;
+  SAN_ASSIGN_OR_RETURN(a.ins, Inspect(host, backend, config, options));
+  std::vector<Step> diffs = Differences(a.ins.plan);
+  if (diffs.empty()) return a;
+  SAN_ASSIGN_OR_RETURN(bool as_applied, MatchesApplied(host, a.ins, options));
+  if (as_applied) {
+    a.pending = std::move(diffs);
+    return a;
+  }
+  // Not what was applied: compare with the file, leaving out what only a reload would do anyway
+  // (re-presenting a grown backing device). Still different = drift.
+  PlanInput in = MakePlanInput(config, a.ins, options, backend);
+  in.backing_sizes.clear();
+  SAN_ASSIGN_OR_RETURN(std::vector<Step> unsized, Plan(in));
+  // Reasons from the full plan: its steps carry the backing sizes.
+  (Differences(unsized).empty() ? a.pending : a.drift) = std::move(diffs);
+  return a;
+}
+
+Result<bool> RunsAsApplied(Host& host, TargetBackend& backend, const ReconcileOptions& options) {
+  Inspection ins;
+  SAN_ASSIGN_OR_RETURN(ins.actual, backend.ReadState(options.read_accounts));
+  return MatchesApplied(host, ins, options);
 }
 
 Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
@@ -144,6 +277,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
       SAN_RETURN_IF_ERROR(
           host.WriteFileAtomically(options.state_dir + "/records", adopted.Serialize()));
     }
+    SAN_RETURN_IF_ERROR(SaveAppliedState(host, ins->actual, options));
     return report;
   }
   // Verify: the daemon now matches the file exactly.
@@ -157,6 +291,7 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
     return Status::CommandFailed("after apply the daemon still differs from the file: " +
                                  left.front().Describe());
   }
+  SAN_RETURN_IF_ERROR(SaveAppliedState(host, after.actual, options));
   return report;
 }
 
@@ -214,6 +349,7 @@ Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const T
   Status lifted = exec.ReleaseJournal(&report);
   SAN_RETURN_IF_ERROR(status);
   SAN_RETURN_IF_ERROR(lifted);
+  SAN_RETURN_IF_ERROR(host.RemoveFile(AppliedStatePath(options)));
   return exec.SaveRecords();
 }
 

@@ -43,6 +43,8 @@ struct Inspection {
   std::map<std::string, uint64_t> sizes;  // backing path → bytes
   std::vector<Step> plan;
   std::vector<HoldRecord> pending_holds;  // from the journal of an interrupted run
+  // Per tid, the options read from the daemon (only with options.read_options).
+  std::map<int, std::map<std::string, std::string>> running_options;
 };
 
 // Checks the file against the backend, reads the daemon, records, journal and backing sizes,
@@ -65,6 +67,34 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
 // file's accounts sanha created. Targets not in the file are left alone. OK when none runs.
 Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const TargetConfig& config,
                         const ReconcileOptions& options);
+
+// What sanha last applied: after every verified Apply, STATE_DIR/applied holds this text of the
+// running state as the daemon then reported it (targets with tids, LUNs with path, identity, size
+// and backing type, ACLs, bound users; then, marked "account"/"discovery", the account list).
+// Sessions are left out (they come and go). Values are escaped: one line per item whatever a
+// remote initiator put in its name. RemoveConfigured removes the file.
+std::string AppliedStateText(const RunningState& state);
+std::string AppliedStatePath(const ReconcileOptions& options);
+
+// A monitor's judgement of a running daemon.
+struct Assessment {
+  Inspection ins;             // read and planned against the current file, with backing sizes
+  std::vector<Step> drift;    // the running state changed behind sanha's back
+  std::vector<Step> pending;  // the running state is what sanha applied, but the file changed or
+                              // a backing device grew: a reload applies these
+};
+
+// Drift is a running state that is neither what sanha last applied (STATE_DIR/applied, and the
+// recorded options when options are read) nor what the current file asks for, backing sizes
+// aside; anything else the plan holds is pending. Without a record of the last apply (state lost,
+// an apply by an older version) every difference but a grown backing device is drift. Same
+// errors as Inspect.
+Result<Assessment> Assess(Host& host, TargetBackend& backend, const TargetConfig& config,
+                          const ReconcileOptions& options);
+
+// Whether the daemon still runs exactly what sanha last applied (no file needed: a monitor whose
+// file cannot be read or parsed right now). False when nothing was recorded.
+Result<bool> RunsAsApplied(Host& host, TargetBackend& backend, const ReconcileOptions& options);
 
 // The name kill points and logs use for a step kind ("add-lun").
 std::string_view StepName(StepKind kind);

@@ -101,6 +101,10 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view s) {
   } else {
     return Status::InvalidConfig("'" + Printable(s) + "' has an unknown time unit");
   }
+  // Twelve digits of hours would overflow int64 microseconds (and wrap a deadline into the past).
+  if (n > std::numeric_limits<int64_t>::max() / us_per_unit) {
+    return Status::InvalidConfig("'" + Printable(s) + "' is too long a duration");
+  }
   return std::chrono::milliseconds(n * us_per_unit / 1000);
 }
 

@@ -62,9 +62,20 @@ check "monitor depth 10" 0 "$RC"
 EXTRA_ENV=(OCF_RESKEY_CRM_meta_interval=10000)
 truncate -s 12M "$T_TMP/l2.img"
 agent monitor
-check "a grown LUN is drift on a recurring monitor" 1 "$RC"
-check_match "...with the exact difference" \
-  "ocf-exit-reason:drift: delete target 1 \(iqn.2024-01.test.ocf:vol1\) lun 2 .* size is 8 MiB, backing device is now 12 MiB" "$ERR"
+check "a grown LUN is pending, not a failure, on a recurring monitor" 0 "$RC"
+check_match "...with the exact difference as a warning" \
+  "ocf-exit-reason:pending: .*delete target 1 \(iqn.2024-01.test.ocf:vol1\) lun 2 .* size is 8 MiB, backing device is now 12 MiB" "$ERR"
+cp "$CONF" "$T_TMP/targets.orig"
+truncate -s 4M "$T_TMP/l3.img"
+echo "  lun 3 $T_TMP/l3.img scsi_idsn=OCF-0003" >>"$CONF"
+agent monitor
+check "an edited target file is pending too" 0 "$RC"
+check_match "...naming the new LUN" "ocf-exit-reason:pending: .*lun 3 $T_TMP/l3.img" "$ERR"
+echo "  lun 4" >>"$CONF"
+agent monitor
+check "a target file with an error while running is pending, not fatal" 0 "$RC"
+check_match "...naming the error" "ocf-exit-reason:pending: the target file cannot be applied: $CONF:6" "$ERR"
+cp "$T_TMP/targets.orig" "$CONF"
 EXTRA_ENV=()
 agent reload
 check "reload applies the file" 0 "$RC"

@@ -125,11 +125,17 @@ TEST_F(IetTargetTest, MonitorChecksEveryLunExactlyAndNamesTheDifference) {
   EXPECT_THAT(o.err, HasSubstr("bind account vol1-user to target 1"));
   ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
 
+  // The seed's workflow (lvextend, then apply): a grown device waits for the reload, it is not
+  // drift that would make Pacemaker restart the whole service.
   host_.SetBlockDevice("/dev/vg/a", 80 << 20);
   o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:pending: 1 change(s)"));
   EXPECT_THAT(o.err, HasSubstr("size is 64 MiB, backing device is now 80 MiB"));
   ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
-  EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+  o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.err, ::testing::Not(HasSubstr("pending")));
 
   // Depth 10 also reads the options from the daemon.
   tgtd_.targets()[1].params["MaxBurstLength"] = "4096";
@@ -138,17 +144,112 @@ TEST_F(IetTargetTest, MonitorChecksEveryLunExactlyAndNamesTheDifference) {
   tgtd_.targets()[1].params["MaxBurstLength"] = "4096";
   EXPECT_EQ(Run("monitor", {}, true).exit_code, 0) << "depth 0 trusts the record";
   o = Run("monitor", {}, true, 10);
+  EXPECT_EQ(o.exit_code, 1) << "changed behind the agent's back";
   EXPECT_THAT(o.err, HasSubstr("option MaxBurstLength is 4096, file says 262144"));
 }
 
-TEST_F(IetTargetTest, ATargetRecreatedWithAnotherTidIsDrift) {
+TEST_F(IetTargetTest, PinningAnotherTidIsPendingUntilReload) {
   ASSERT_EQ(Run("start").exit_code, 0);
   host_.SetFile("/etc/sanha/targets.conf", std::string(kFile) + "  tid 5\n");
   ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.err, HasSubstr("runs as tid 1, file pins tid 5"));
   ASSERT_EQ(Run("reload").exit_code, 0) << log_.Text();
   EXPECT_EQ(tgtd_.targets().count(5), 1u);
   EXPECT_EQ(Run("monitor", {}, true).exit_code, 0);
+}
+
+// Editing the file used to fail the next recurring monitor, and Pacemaker then restarted the
+// whole service before the administrator ran reload. Now it is pending: success, a warning in
+// the log and as the exit reason, and a transient node attribute set once (not every monitor).
+TEST_F(IetTargetTest, AnEditedFileIsPendingWithANodeAttributeUntilReload) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetBlockDevice("/dev/vg/c", 16 << 20);
+  host_.SetFile("/etc/sanha/targets.conf",
+                std::string(kFile) + "  lun 3 /dev/vg/c scsi_idsn=AMHDSK-240101-03\n");
+  const std::vector<std::string> set = {
+      "crm_attribute",          "--node",  "node1", "--lifetime", "reboot", "--name",
+      "iet-target-pending-tgt", "--update"};
+  const std::map<std::string, std::string> pcmk = {{"CRM_meta_on_node", "node1"}};
+  for (int depth : {0, 10}) {
+    host_.ClearCommands();
+    ocf::Outcome o = Run("monitor", pcmk, true, depth);
+    EXPECT_EQ(o.exit_code, 0) << depth << o.err;
+    EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:pending: 1 change(s)"));
+    EXPECT_THAT(o.err, HasSubstr("add target 1 (iqn.2024-01.test:vol1) lun 3 /dev/vg/c"));
+    int attribute_calls = 0;
+    for (const auto& argv : host_.commands_run()) {
+      if (argv[0] != "crm_attribute") continue;
+      ++attribute_calls;
+      ASSERT_EQ(argv.size(), set.size() + 1);
+      EXPECT_TRUE(std::equal(set.begin(), set.end(), argv.begin()));
+      EXPECT_THAT(argv.back(), HasSubstr("lun 3"));
+    }
+    EXPECT_EQ(attribute_calls, depth == 0 ? 1 : 0) << "set once, when the text first appears";
+  }
+  EXPECT_THAT(log_.Text(), HasSubstr("pending: 1 change(s)"));
+  EXPECT_EQ(tgtd_.targets().at(1).luns.count(3), 0u) << "a monitor changes nothing";
+  host_.ClearCommands();
+  ASSERT_EQ(Run("reload", pcmk).exit_code, 0) << log_.Text();
+  EXPECT_EQ(tgtd_.targets().at(1).luns.count(3), 1u);
+  bool deleted = false;
+  for (const auto& argv : host_.commands_run()) {
+    deleted = deleted || (argv[0] == "crm_attribute" && argv.back() == "--delete");
+  }
+  EXPECT_TRUE(deleted) << "reload clears the attribute";
+  ocf::Outcome o = Run("monitor", pcmk, true);
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.err, ::testing::Not(HasSubstr("pending")));
+}
+
+// Outside Pacemaker (no CRM_meta_on_node) or without crm_attribute: the warning only.
+TEST_F(IetTargetTest, APendingChangeNeedsNoCluster) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetBlockDevice("/dev/vg/b", 96 << 20);
+  host_.ClearCommands();
+  ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(host_.commands_run().size(), 1u) << "no crm_attribute without a cluster";
+  host_.ReplyStatus({"crm_attribute", "--node", "n", "--lifetime", "reboot", "--name",
+                     "iet-target-pending-tgt", "--delete"},
+                    Status::NotInstalled("crm_attribute"));
+  host_.SetBlockDevice("/dev/vg/b", 64 << 20);
+  ASSERT_EQ(Run("reload", {{"CRM_meta_on_node", "n"}}).exit_code, 0) << log_.Text();
+}
+
+// A file being edited (a syntax error) or naming a volume not created yet must not make a
+// recurring monitor fatal (exit 6 stops the resource cluster-wide) or fail at all while the
+// daemon runs what was applied; drift under a broken file is a plain failure.
+TEST_F(IetTargetTest, AnUnusableFileWhileRunningIsPendingUnlessThereIsDrift) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetFile("/etc/sanha/targets.conf", std::string(kFile) + "  lun 4 /dev/vg/a scsi_idsn\n");
+  ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:pending: the target file cannot be applied: "
+                               "/etc/sanha/targets.conf:7:"));
+  EXPECT_EQ(Run("monitor", {}, true, 10).exit_code, 0);
+  host_.SetFile("/etc/sanha/targets.conf",
+                std::string(kFile) + "  lun 4 /dev/vg/new scsi_idsn=AMHDSK-240101-04\n");
+  o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("/dev/vg/new"));
+  tgtd_.targets()[1].luns.erase(2);
+  o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("no longer runs what was last applied"));
+  EXPECT_NE(Run("reload").exit_code, 0) << "reload still refuses the unusable file";
+}
+
+// Drift is found even when the file changed too.
+TEST_F(IetTargetTest, DriftBehindAnEditedFileIsStillDrift) {
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetFile("/etc/sanha/targets.conf", std::string(kFile) + "  option MaxBurstLength 4096\n");
+  tgtd_.targets()[1].luns.erase(1);
+  ocf::Outcome o = Run("monitor", {}, true);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:drift: "));
+  EXPECT_THAT(o.err, HasSubstr("add target 1 (iqn.2024-01.test:vol1) lun 1 /dev/vg/a fileio "
+                               "scsi_id=AMHDSK-240101-01 scsi_sn=AMHDSK-240101-01 (64 MiB)"));
 }
 
 // Stock iSCSITarget pasted target_iqn into a sed program: a crafted value ran a command.

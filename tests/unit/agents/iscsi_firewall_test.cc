@@ -208,7 +208,6 @@ TEST_F(IscsiFirewallTest, HostileValuesAreRefusedBeforeAnyCommand) {
       {"port", "0"},
       {"port", "70000"},
       {"port", "3270:3260"},
-      {"port", ""},
       {"protocol", "icmp"},
       {"protocol", "tcp -j ACCEPT"},
       {"backend", "ipfw"},

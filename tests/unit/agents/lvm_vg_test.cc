@@ -115,6 +115,33 @@ TEST_F(LvmVgTest, StartTagsActivatesAndVerifiesEveryLv) {
   EXPECT_EQ(host_.FileContent("/run/rsc/sanha-lvm-vg-vg.activation"), "0 0\n");
 }
 
+// Regression: exclusive="" read as false and activated with no ownership claim. Empty means the
+// meta-data default (true, method tag): the same claim and activation as with nothing given.
+TEST_F(LvmVgTest, EmptyParametersMeanTheirDefaults) {
+  Vgs({"host_vgs_plain.json", "guest_vgs_tag_sp1_active.json"});
+  Lvs({"guest_lvs_inactive.json", "guest_lvs_inactive.json", "guest_lvs_active.json"});
+  const Argv add = {"lvm", "vgchange", "--addtag", "pacemaker_sp1", "vgc"};
+  Ok(add);
+  Ok(kActivateSp1);
+  ocf::Outcome o = Run("start", {{"exclusive", ""},
+                                 {"method", ""},
+                                 {"tag", ""},
+                                 {"partial_activation", ""},
+                                 {"activation_budget", ""}});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(host_.commands_run(),
+              ::testing::ElementsAre(kVgs, kLvs, add, kVgs, kLvs, kActivateSp1, kVgs, kLvs));
+}
+
+TEST_F(LvmVgTest, EmptyVgNameIsMissingAndTouchesNothing) {
+  for (const char* action : {"start", "stop", "monitor", "validate-all"}) {
+    ocf::Outcome o = Run(action, {{"vgname", ""}});
+    EXPECT_EQ(o.exit_code, 6) << action;
+    EXPECT_THAT(o.err, HasSubstr("required parameter 'vgname' is not set")) << action;
+  }
+  EXPECT_TRUE(host_.commands_run().empty());
+}
+
 TEST_F(LvmVgTest, NodeNameFallsBackToTheHostName) {
   // heartbeat v1 (and a manual run) pass no CRM_meta_on_node.
   host_.SetFile("/proc/sys/kernel/hostname", "sp1\n");
@@ -425,7 +452,6 @@ TEST_F(LvmVgTest, BadConfigurationIsRefusedEverywhereWithoutCommands) {
   // LVM-activate: an invalid vg_access_mode made stop exit 0 without deactivating anything.
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"method", "clvm"},
-      {"method", ""},
       {"vgname", "vg;reboot"},
       {"vgname", "../etc"},
       {"vgname", "-ay"},

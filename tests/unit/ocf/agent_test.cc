@@ -32,6 +32,7 @@ class AgentTest : public ::testing::Test {
     agent_.OnStart([this](Context& c) {
       calls_.push_back("start:" + c.params().String("first"));
       seen_deadline_ = c.host().deadline().has_value();
+      time_left_ = c.host().TimeLeft();
       return start_status_;
     });
     agent_.OnStop([this](Context&) {
@@ -68,6 +69,7 @@ class AgentTest : public ::testing::Test {
   Status start_status_, stop_status_, monitor_status_;
   bool running_ = true;
   bool seen_deadline_ = false;
+  milliseconds time_left_{0};
 };
 
 TEST_F(AgentTest, MetaDataPrintsTheXmlVerbatimWithoutParameters) {
@@ -176,9 +178,93 @@ TEST_F(AgentTest, FailureGivesExactlyOneReasonLine) {
 TEST_F(AgentTest, OperationTimeoutBecomesAHostDeadline) {
   EXPECT_EQ(Run({"start"}, {{"OCF_RESKEY_CRM_meta_timeout", "20000"}}).exit_code, 0);
   EXPECT_TRUE(seen_deadline_);
-  EXPECT_FALSE(host_.deadline().has_value());  // cleared afterwards
-  EXPECT_EQ(Run({"start"}).exit_code, 0);
-  EXPECT_FALSE(seen_deadline_);
+  EXPECT_FALSE(host_.deadline().has_value());   // cleared afterwards
+  EXPECT_EQ(time_left_, milliseconds(18'000));  // 10% margin, at most 2 s
+}
+
+// Regression: CRM_meta_timeout=9223372036854775807 made Now() + timeout overflow into the past,
+// so every command (also of a stop) failed at once "deadline has passed". Every form lands in
+// the future: huge values are clamped to 24 h, garbage falls back to the meta-data timeout.
+TEST_F(AgentTest, OperationTimeoutNeverLandsInThePast) {
+  struct Case {
+    const char* value;
+    milliseconds want;
+  } cases[] = {
+      {"9223372036854775807", std::chrono::hours(24) - milliseconds(2000)},
+      {"99999999999999999999999", std::chrono::hours(24) - milliseconds(2000)},
+      {"86400001", std::chrono::hours(24) - milliseconds(2000)},
+      {"999999999999h", milliseconds(18'000)},  // overflows as a duration: not a timeout
+      {"-5", milliseconds(18'000)},  // the meta-data's start timeout, 20 s, with its margin
+      {"0", milliseconds(18'000)},
+      {"abc", milliseconds(18'000)},
+      {"20000x", milliseconds(18'000)},
+      {"-9223372036854775808", milliseconds(18'000)},
+      {"30s", milliseconds(28'000)},
+      {"1", milliseconds(1)},
+      {"000000000000000000000090000", milliseconds(88'000)},
+  };
+  for (const Case& c : cases) {
+    seen_deadline_ = false;
+    Outcome o = Run({"start"}, {{"OCF_RESKEY_CRM_meta_timeout", c.value}});
+    EXPECT_EQ(o.exit_code, 0) << c.value << ": " << o.err;
+    EXPECT_TRUE(seen_deadline_) << c.value;
+    EXPECT_EQ(time_left_, c.want) << c.value;
+  }
+}
+
+// A stop's work is done when SetStarted(false) runs: a mark that cannot be removed (HA_RSCTMP
+// missing, a plain file, or the mark a directory) must not turn it into a failed stop.
+TEST_F(AgentTest, UnremovableStartedMarkNeverFailsAStop) {
+  agent_.OnStop([this](Context& c) {
+    calls_.push_back("stop");
+    return c.SetStarted(false);
+  });
+  host_.SetFile("/run/rsc-file", "x");
+  host_.MakeDirectories("/run/rsc/sanha-demo-r1.started").IgnoreError();
+  for (const char* dir : {"/run/rsc-file", "/run/missing", "/run/rsc", "relative/dir", ""}) {
+    Outcome o = Run({"stop"}, {{"HA_RSCTMP", dir}, {"OCF_RESOURCE_INSTANCE", "r1"}});
+    EXPECT_EQ(o.exit_code, 0) << dir << ": " << o.err;
+  }
+}
+
+TEST_F(AgentTest, StateFilesStayUnderAnAbsoluteHaRsctmp) {
+  std::vector<std::string> paths;
+  agent_.OnStart([&](Context& c) {
+    paths.push_back(c.StatePath());
+    return Status::Ok();
+  });
+  for (std::string dir : {"/tmp/x/", "tmp", "/tmp/../etc", "", "/run/a\nb"}) {
+    EXPECT_EQ(Run({"start"}, {{"HA_RSCTMP", dir}, {"OCF_RESOURCE_INSTANCE", "r1"}}).exit_code, 0);
+  }
+  EXPECT_THAT(paths, ::testing::ElementsAre("/tmp/x/sanha-demo-r1.started",
+                                            "/run/resource-agents/sanha-demo-r1.started",
+                                            "/run/resource-agents/sanha-demo-r1.started",
+                                            "/run/resource-agents/sanha-demo-r1.started",
+                                            "/run/resource-agents/sanha-demo-r1.started"));
+}
+
+// OCF_CHECK_LEVEL matters to monitor only; garbage in it never fails a stop or a start.
+TEST_F(AgentTest, BadCheckLevelIsIgnoredOutsideMonitor) {
+  for (const char* level : {"deep", "-1", "1e3", "10 "}) {
+    EXPECT_EQ(Run({"stop"}, {{"OCF_CHECK_LEVEL", level}}).exit_code, 0) << level;
+    EXPECT_EQ(Run({"start"}, {{"OCF_CHECK_LEVEL", level}}).exit_code, 0) << level;
+  }
+  EXPECT_EQ(Run({"monitor"}, {{"OCF_CHECK_LEVEL", "99999999999999999999"},
+                              {"OCF_RESKEY_CRM_meta_interval", "10000"}})
+                .exit_code,
+            0);
+  EXPECT_EQ(calls_.back(), "monitor:recurring:20");
+}
+
+TEST_F(AgentTest, ProbeIntervalForms) {
+  for (const char* interval : {"", "0", "0s", "0ms", "000"}) {
+    EXPECT_EQ(Run({"monitor"}, {{"OCF_RESKEY_CRM_meta_interval", interval}}).exit_code, 0);
+    EXPECT_EQ(calls_.back(), "monitor:probe:0") << interval;
+  }
+  for (const char* interval : {"10000", "10s", "garbage", "-1"}) {
+    EXPECT_EQ(Run({"monitor"}, {{"OCF_RESKEY_CRM_meta_interval", interval}}).exit_code, 0);
+    EXPECT_EQ(calls_.back(), "monitor:recurring:0") << interval;
+  }
 }
 
 TEST_F(AgentTest, ReloadIsUnimplementedWithoutHandler) {
