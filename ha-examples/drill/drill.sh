@@ -290,6 +290,173 @@ scenario_standby() {
   record standby 1 "$verdict" "stall=$ta $DATA" "$from→$to${note:+; $note}"
 }
 
+# ---- 3. live resize under I/O --------------------------------------------------------------------
+# The shared backing file grows by half; the administrator applies the file on the active node
+# (san-target apply, what iet-target's reload runs); the initiator must read the new capacity.
+capacity() {
+  ip netns exec "$SB_NS_INI" iscsi-readcapacity16 -i iqn.2026-12.org.sanha:check "$LUN_URL" 2>/dev/null |
+    sed -n 's/^Total size:\([0-9]*\).*/\1/p'
+}
+scenario_resize() {
+  local log=$SB/writer-resize.log a before after want verdict=PASS note=""
+  writer_start "$log" || { record resize 1 FAIL "" "writer did not start"; return; }
+  a=$(active)
+  before=$(capacity)
+  want=$((before + before / 2))
+  truncate -s "$want" "$SB/shared/lun1.img"
+  sb_in "$a" san-target --portals "$SB_VIP:3260" apply >"$SB/resize-apply.out" 2>&1 ||
+    { verdict=FAIL note="san-target apply failed: $(tail -1 "$SB/resize-apply.out")"; }
+  after=$(capacity)
+  [ "$after" = "$want" ] || { verdict=FAIL note="${note:+$note; }initiator reads $after bytes, want $want"; }
+  sleep 12  # one monitor interval of every resource: the grown LUN must not count as a failure
+  failures "$a" && { verdict=FAIL note="${note:+$note; }failed actions: $FAILURES"; }
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  record resize 1 "$verdict" "before=$before after=$after $DATA" "on $a${note:+; $note}"
+}
+
+# failures NODE: true when the cluster reports a failed action or a fail-count; sets FAILURES.
+failures() {
+  FAILURES=$(sb_in "$1" crm_mon -1 --output-as=xml 2>/dev/null | grep -o '<failure [^>]*' | grep -o 'op_key="[^"]*"' | tr '\n' ' ')
+  local counts
+  counts=$(sb_in "$1" cibadmin -Q -o status 2>/dev/null | grep -o 'name="fail-count-[^"]*"' | tr '\n' ' ')
+  FAILURES="$FAILURES$counts"
+  [ -n "$FAILURES" ]
+}
+
+# ---- 4. fencing fails ---------------------------------------------------------------------------
+# Both PDUs stop answering (snmpd frozen), then the active node dies. Fencing cannot succeed, so
+# the survivor must start nothing: no VIP, no tgtd, no group member. Then the PDUs answer again;
+# the cluster's next fencing attempt succeeds and the service comes back on the survivor.
+scenario_fencefail() {
+  local log=$SB/writer-fencefail.log victim survivor t0 started verdict=PASS note="" attempts tr
+  writer_start "$log" || { record fencefail 1 FAIL "" "writer did not start"; return; }
+  victim=$(active)
+  survivor=$(other "$victim")
+  kill -STOP "$(cat "$SB/pdu-a/snmpd.pid")" "$(cat "$SB/pdu-b/snmpd.pid")"
+  sleep 1
+  t0=$(sb_power_cut "$victim")
+  progress "fencefail: PDUs silent, power cut of $victim"
+  sleep 40
+  local plog=$SB/$survivor/log/pacemaker.log m
+  for m in "${MEMBERS[@]}"; do
+    if pcmk_time "$plog" "Requesting local execution of start operation for $m on $survivor" "$t0" >/dev/null; then
+      verdict=FAIL note="${note:+$note; }$m started on $survivor without fencing"
+    fi
+  done
+  sb_in "$survivor" ip -o addr show | grep -q " $SB_VIP/" && { verdict=FAIL note="${note:+$note; }$survivor holds the VIP"; }
+  sb_in "$survivor" pgrep -x tgtd >/dev/null && { verdict=FAIL note="${note:+$note; }tgtd runs on $survivor"; }
+  acked_after "$log" "$((${t0%.*} + 1))" && { verdict=FAIL note="${note:+$note; }writes acknowledged while nobody may serve"; }
+  attempts=$(grep -cE "Operation 'off' targeting $victim .*(Error|error|failed|Timer expired|No route)" "$plog")
+  [ "$attempts" -gt 0 ] || { verdict=FAIL note="${note:+$note; }no failed fencing attempt logged"; }
+  progress "fencefail: $attempts failed fencing attempt(s), nothing started; PDUs answer again"
+  kill -CONT "$(cat "$SB/pdu-a/snmpd.pid")" "$(cat "$SB/pdu-b/snmpd.pid")"
+  tr=$(date +%s.%N)
+  if ! wait_for 120 acked_after "$log" "$tr"; then
+    # Pacemaker stops retrying after stonith-max-attempts: the administrator's cleanup.
+    sb_in "$survivor" crm resource cleanup >/dev/null 2>&1
+    wait_for 120 acked_after "$log" "$tr" || { verdict=FAIL note="${note:+$note; }service did not come back after the PDUs did"; }
+  fi
+  started=$(rel "$tr" "$(first_ack_after "$log" "$tr")")
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  rejoin "$victim" || { verdict=FAIL note="${note:+$note; }$victim did not rejoin"; }
+  no_rules "$victim" || { verdict=FAIL note="${note:+$note; }firewall rule left on $victim"; }
+  record fencefail 1 "$verdict" "failed_fencing=$attempts served_after_pdus_back=$started $DATA" "$victim dead, nothing started on $survivor until fenced${note:+; $note}"
+}
+
+# ---- 5. partition -------------------------------------------------------------------------------
+# The cluster link breaks (the switch drops corosync's knet traffic between the nodes; both still
+# reach the PDUs, the gateway and the initiator). Both nodes want to fence the other:
+# priority-fencing-delay lets the node running the service win. Exactly one node is fenced.
+scenario_partition() {
+  local log=$SB/writer-partition.log a p t0 verdict=PASS note="" gap
+  writer_start "$log" || { record partition 1 FAIL "" "writer did not start"; return; }
+  a=$(active)
+  p=$(other "$a")
+  t0=$(date +%s.%N)
+  ip netns exec "$SB_NS_SW" nft -f - <<NFT
+table bridge sanha_drill {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip saddr { $(sb_addr node1), $(sb_addr node2) } ip daddr { $(sb_addr node1), $(sb_addr node2) } udp dport 5405 drop
+  }
+}
+NFT
+  progress "partition: knet between the nodes dropped ($a runs the service)"
+  wait_for 90 test -e "$SB/$p/power-off.time" -a ! -e "$SB/$p/init.pid" || { verdict=FAIL note="$p was not fenced"; }
+  sleep 10
+  sb_alive "$a" || { verdict=FAIL note="${note:+$note; }$a was fenced too"; }
+  [ "$(sb_outlet a "${a#node}")$(sb_outlet b "${a#node}")" = 11 ] || { verdict=FAIL note="${note:+$note; }$a's outlets switched"; }
+  [ "$(where "$a")" = "$a" ] || { verdict=FAIL note="${note:+$note; }service not on $a"; }
+  wait_for 30 acked_after "$log" "$(date +%s.%N)" || { verdict=FAIL note="${note:+$note; }no write after the partition"; }
+  gap=$(awk -v t="$t0" '$5 == "ok" { if ($4 > t && p && $4 - p > g) g = $4 - p; p = $4 } END { printf "%.2f", g }' "$log")
+  ip netns exec "$SB_NS_SW" nft delete table bridge sanha_drill
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  rm -f "$SB/$p/power-off.time"
+  rejoin "$p" || { verdict=FAIL note="${note:+$note; }$p did not rejoin"; }
+  no_rules "$p" || { verdict=FAIL note="${note:+$note; }firewall rule left on $p"; }
+  record partition 1 "$verdict" "longest_gap=$gap $DATA" "$p fenced, $a kept the service${note:+; $note}"
+}
+
+# ---- 6. steady state ----------------------------------------------------------------------------
+# 60 s of every monitor of the documented configuration; then `crm resource refresh` of the group
+# (every member re-probed) while the rules of the active node are watched: none may appear under
+# the running target; then iet-target parameters changed live must be applied or restart it.
+rules_seen() {  # rules_seen NODE SECONDS: counts samples (every 0.1 s) showing a DROP rule
+  local end=$((SECONDS + $2)) n=0
+  while [ $SECONDS -lt $end ]; do
+    sb_in "$1" iptables -S 2>/dev/null | grep -q -- '-j DROP' && n=$((n + 1))
+    sb_in "$1" nft list ruleset 2>/dev/null | grep -qw drop && n=$((n + 1))
+    sleep 0.1
+  done
+  echo "$n"
+}
+# param_change NODE PARAM VALUE CHECK...: sets an iet-target parameter on the running group; the
+# change must reach the agent (a reload or a restart of iscsi-target) and CHECK must then succeed.
+param_change() {
+  local a=$1 name=$2 value=$3 t
+  shift 3
+  t=$(date +%s.%N)
+  sb_in "$a" crm resource param iscsi-target set "$name" "$value" >/dev/null 2>&1 || return 1
+  sleep 2
+  wait_for 60 idle "$a"
+  pcmk_time "$SB/$a/log/pacemaker.log" "Result of (start|reload|reload-agent) operation for iscsi-target on $a: ok" "$t" >/dev/null || return 1
+  "$@"
+}
+portal_has() { sb_in "$1" tgtadm --lld iscsi --op show --mode portal 2>/dev/null | grep -q "Portal: $2,"; }
+scenario_steady() {
+  local log=$SB/writer-steady.log a verdict=PASS note="" seen changed=""
+  writer_start "$log" || { record steady 1 FAIL "" "writer did not start"; return; }
+  a=$(active)
+  sb_in "$a" crm resource cleanup >/dev/null 2>&1  # earlier scenarios' history is not this one's
+  wait_for 30 idle "$a"
+  progress "steady: 60 s of monitors on $a"
+  sleep 60
+  failures "$a" && { verdict=FAIL note="failed actions after 60 s: $FAILURES"; }
+  sb_in "$a" crm resource refresh "$GROUP" >/dev/null 2>&1 || { verdict=FAIL note="${note:+$note; }refresh failed"; }
+  seen=$(rules_seen "$a" 15)
+  [ "$seen" = 0 ] || { verdict=FAIL note="${note:+$note; }a DROP rule appeared under the running target after refresh ($seen samples)"; }
+  [ "$(where "$a")" = "$a" ] || { verdict=FAIL note="${note:+$note; }service left $a after refresh"; }
+  failures "$a" && { verdict=FAIL note="${note:+$note; }failed actions after refresh: $FAILURES"; }
+  if param_change "$a" portals "$SB_VIP:3260,$SB_VIP:3261" portal_has "$a" "$SB_VIP:3261"; then
+    changed="portals"
+  else
+    verdict=FAIL note="${note:+$note; }portals change not applied"
+  fi
+  if param_change "$a" state_dir /run/sanha/target-drill test -e "/proc/$(cat "$SB/$a/init.pid")/root/run/sanha/target-drill"; then
+    changed="$changed,state_dir"
+  else
+    verdict=FAIL note="${note:+$note; }state_dir change not applied"
+  fi
+  sb_in "$a" crm resource param iscsi-target set portals "$SB_VIP:3260" >/dev/null 2>&1
+  sb_in "$a" crm resource param iscsi-target delete state_dir >/dev/null 2>&1
+  sleep 2
+  wait_for 60 idle "$a"
+  portal_has "$a" "$SB_VIP:3261" && { verdict=FAIL note="${note:+$note; }portal 3261 still served after the change back"; }
+  wait_for 30 acked_after "$log" "$(date +%s.%N)" || { verdict=FAIL note="${note:+$note; }no write after the changes"; }
+  data_ok "$log" || { verdict=FAIL note="${note:+$note; }writes: $DATA"; }
+  record steady 1 "$verdict" "drop_samples_after_refresh=$seen params_applied=${changed:-none} $DATA" "on $a${note:+; $note}"
+}
+
 # ---- table and JSON ------------------------------------------------------------------------------
 median_col() {  # median_col K: median of column K over DEATH_ROWS ("-" values skipped)
   printf '%s\n' "${DEATH_ROWS[@]}" | awk -v k="$1" '$k != "-" { print $k }' | sort -n |
@@ -342,7 +509,10 @@ for s in ${SCENARIOS//,/ }; do
   case $s in
     death) for r in $(seq 1 "$RUNS"); do scenario_death "$r"; done ;;
     standby) scenario_standby ;;
-    *) record "$s" 1 FAIL "" "not implemented yet" ;;
+    resize) scenario_resize ;;
+    fencefail) scenario_fencefail ;;
+    partition) scenario_partition ;;
+    steady) scenario_steady ;;
   esac
 done
 report
