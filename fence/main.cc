@@ -4,9 +4,9 @@
 // "fence_") — prints the protocol text on stdout and exits 0 / 1 / 2.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
-#include <iterator>
 #include <map>
 
 #include "fence/command_line.h"
@@ -68,7 +68,17 @@ int Run(int argc, char** argv) {
     Status st = ParseCommandLine(argc, argv, *specs, &values);
     if (!st.ok()) return Fail(st);
   } else {
-    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    // A fence request is a few hundred bytes: more than 1 MiB is not one (and must not grow
+    // memory without bound).
+    constexpr size_t kMaxStdin = 1 << 20;
+    std::string input;
+    char buf[4096];
+    while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+      input.append(buf, static_cast<size_t>(std::cin.gcount()));
+      if (input.size() > kMaxStdin) {
+        return Fail(Status::InvalidConfig("stdin is longer than 1 MiB: not a fence request"));
+      }
+    }
     std::vector<std::string> unknown;
     Result<Values> v = ParseStdin(input, *specs, &unknown);
     if (!v.ok()) return Fail(v.status());
@@ -85,6 +95,13 @@ int Run(int argc, char** argv) {
       FrontLogger(LevelFor(values))
           .Warning("ignoring unknown parameter(s): " + Join(suspicious, ", "));
     }
+    // What the caller passed, names only (values may be secrets): shows, for instance, that
+    // pacemaker's fencer sends no timeout (see docs/fencing.md).
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : values) keys.push_back(key);
+    keys.insert(keys.end(), unknown.begin(), unknown.end());
+    std::sort(keys.begin(), keys.end());
+    FrontLogger(LevelFor(values)).Debug("stdin keys: " + Join(keys, " "));
   }
   if (values.count("help")) {
     std::cout << Usage(*specs);

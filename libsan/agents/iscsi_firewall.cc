@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <tuple>
 
 #include "libsan/firewall/hold_state.h"
 #include "libsan/firewall/nft_client.h"
+#include "libsan/firewall/tickle_file.h"
+#include "libsan/net/tcp_table.h"
 #include "libsan/util/strings.h"
 
 namespace san::agents::iscsi_firewall {
@@ -203,6 +206,156 @@ void RemoveQuietly(ocf::Context& ctx, const std::string& path) {
   ctx.SetWarning(warning);
 }
 
+// --- Tickle ACKs (unblock with tickle_dir) ----------------------------------------------------
+
+std::string SpecKeyText(const Config& cfg) {
+  char key[32];
+  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(SpecKey(cfg.spec)));
+  return key;
+}
+
+std::string NodeName(ocf::Context& ctx) {
+  std::vector<std::string> words = SplitList(ctx.Env("OCF_RESKEY_CRM_meta_on_node"), " \t\r\n");
+  if (words.size() != 1) {
+    Result<std::string> name = ctx.host().ReadFile("/proc/sys/kernel/hostname");
+    words = name.ok() ? SplitList(*name, " \t\r\n") : std::vector<std::string>{};
+  }
+  return words.size() == 1 ? words[0] : "node";
+}
+
+// This node's established connections to the spec, from /proc/net/tcp{,6}.
+Result<std::vector<net::TcpConnection>> LocalConnections(ocf::Context& ctx, const Config& cfg) {
+  std::vector<net::TcpConnection> all;
+  bool v4 = false, v6 = false;
+  for (const net::Network& d : cfg.spec.destinations)
+    (d.family == net::Family::kIpv4 ? v4 : v6) = true;
+  for (auto [path, family, wanted] : {std::tuple{"/proc/net/tcp", net::Family::kIpv4, v4},
+                                      std::tuple{"/proc/net/tcp6", net::Family::kIpv6, true}}) {
+    // tcp6 also lists IPv4 peers of dual-stack sockets (as ::ffff:a.b.c.d).
+    if (!wanted) continue;
+    Result<std::string> text = ctx.host().ReadFile(path);
+    if (!text.ok()) {
+      if (family == net::Family::kIpv6 && !v6) continue;  // no IPv6 in this kernel
+      return text.status();
+    }
+    SAN_ASSIGN_OR_RETURN(std::vector<net::TcpConnection> found,
+                         net::ParseProcNetTcp(*text, family));
+    all.insert(all.end(), found.begin(), found.end());
+  }
+  return firewall::ConnectionsOf(cfg.spec, all);
+}
+
+// Writes this node's connection list to tickle_dir when it changed. Failures are warnings: a
+// shared directory that is away must not fail the service, it only costs the next takeover its
+// tickles.
+void RecordConnections(ocf::Context& ctx, const Config& cfg) {
+  if (cfg.tickle_dir.empty()) return;
+  Result<std::vector<net::TcpConnection>> conns = LocalConnections(ctx, cfg);
+  if (!conns.ok()) {
+    ctx.log().Warning("cannot list established connections: " + conns.status().message());
+    return;
+  }
+  const std::string path =
+      cfg.tickle_dir + "/" + firewall::TickleFileName(SpecKeyText(cfg), NodeName(ctx));
+  const std::string text = firewall::FormatTickleFile(*conns);
+  if (Result<std::string> old = ctx.host().ReadFile(path); old.ok() && *old == text) return;
+  if (Status s = ctx.host().WriteFileAtomically(path, text); !s.ok()) {
+    ctx.log().Warning("cannot record connections for tickle ACKs: " + s.message());
+    return;
+  }
+  ctx.log().Info("recorded " + std::to_string(conns->size()) + " connection(s) in " + path);
+}
+
+// The connections every node recorded in tickle_dir (validated: the files come from peers).
+std::vector<net::TcpConnection> RecordedConnections(ocf::Context& ctx, const Config& cfg) {
+  std::vector<net::TcpConnection> all;
+  Result<std::vector<std::string>> names = ctx.host().ListDirectory(cfg.tickle_dir);
+  if (!names.ok()) {
+    ctx.log().Warning("cannot read tickle_dir: " + names.status().message());
+    return all;
+  }
+  const std::string key = SpecKeyText(cfg);
+  for (const std::string& name : *names) {
+    if (!firewall::IsTickleFileOf(name, key)) continue;
+    const std::string path = cfg.tickle_dir + "/" + name;
+    // lstat: a link, FIFO or device is never opened; the size is capped before reading.
+    Result<FileInfo> info = ctx.host().Stat(path);
+    if (!info.ok() || info->type != FileInfo::Type::kRegular ||
+        info->size > firewall::kMaxTickleFileBytes) {
+      ctx.log().Warning("ignoring " + path + ": not a regular file of at most " +
+                        std::to_string(firewall::kMaxTickleFileBytes) + " bytes");
+      continue;
+    }
+    Result<std::string> text = ctx.host().ReadFile(path);
+    Result<firewall::TickleFile> file = text.ok() ? firewall::ParseTickleFile(*text, cfg.spec)
+                                                  : Result<firewall::TickleFile>(text.status());
+    if (!file.ok()) {
+      ctx.log().Warning("ignoring " + path + ": " + file.status().message());
+      continue;
+    }
+    if (file->rejected_lines > 0) {
+      ctx.log().Warning(path + ": skipped " + std::to_string(file->rejected_lines) +
+                        " line(s) that are not connections to " +
+                        DescribeRules(firewall::ExpandRules(cfg.spec)));
+    }
+    all.insert(all.end(), file->connections.begin(), file->connections.end());
+  }
+  return firewall::ConnectionsOf(cfg.spec, all);
+}
+
+void SendRecordedTickles(ocf::Context& ctx, const Config& cfg, const SenderFactory& factory) {
+  std::vector<net::TcpConnection> conns = RecordedConnections(ctx, cfg);
+  if (conns.empty()) return;
+  std::unique_ptr<net::PacketSender> sender = factory();
+  net::TickleReport report = net::SendTickles(*sender, conns);
+  std::string text = "sent " + std::to_string(report.packets_sent) + " tickle ACK(s) to " +
+                     std::to_string(report.connections) + " recorded connection(s)";
+  if (report.packets_failed == 0) {
+    ctx.log().Info(text);
+  } else {
+    // Like portblock: a failed tickle only means initiators wait for their retransmission.
+    ctx.log().Warning(text + "; " + std::to_string(report.packets_failed) +
+                      " failed: " + report.first_error);
+  }
+}
+
+// Resets this node's established connections to the spec (ss -K, sock_diag SOCK_DESTROY).
+void ResetLocalConnections(ocf::Context& ctx, const Config& cfg) {
+  Result<std::vector<net::TcpConnection>> conns = LocalConnections(ctx, cfg);
+  if (!conns.ok()) {
+    ctx.log().Warning("cannot list established connections: " + conns.status().message());
+    return;
+  }
+  for (const net::TcpConnection& c : *conns) {
+    Command cmd;
+    cmd.argv = {"ss",
+                "-K",
+                "-t",
+                "-n",
+                "state",
+                "established",
+                "src",
+                c.local.address.ToShortString(),
+                "sport",
+                "=",
+                ":" + std::to_string(c.local.port),
+                "dst",
+                c.remote.address.ToShortString(),
+                "dport",
+                "=",
+                ":" + std::to_string(c.remote.port)};
+    cmd.timeout = milliseconds(5000);
+    Result<Output> out = ctx.host().Run(cmd);
+    if (!out.ok() || out->exit_code != 0) {
+      ctx.log().Warning("cannot reset " + c.remote.ToString() + " -> " + c.local.ToString() + ": " +
+                        (out.ok() ? out->FirstErrorLine() : out.status().message()));
+    }
+  }
+  if (!conns->empty()) {
+    ctx.log().Info("reset " + std::to_string(conns->size()) + " local connection(s)");
+  }
+}
+
 // Turns what is in place into the resource's state (see Monitor). `own` is this instance's
 // record (nullopt: not started here), `own_status` not OK when it could not be read.
 Result<ocf::RunState> Decide(ocf::Context& ctx, const Config& cfg,
@@ -272,12 +425,60 @@ Result<Config> LoadConfig(const ocf::Params& params) {
   Result<firewall::BackendKind> kind = firewall::ParseBackendKind(params.String("backend"));
   if (!kind.ok()) return kind.status().WithContext("backend");
   cfg.backend = *kind;
+
+  cfg.tickle_dir = params.String("tickle_dir");
+  if (!cfg.tickle_dir.empty()) {
+    const std::string& d = cfg.tickle_dir;
+    if (d.front() != '/' || d.size() > 1024 || HasControlChars(d) ||
+        d.find("/../") != std::string::npos || d.find("/./") != std::string::npos ||
+        d.ends_with("/..") || d.ends_with("/.")) {
+      return Status::InvalidConfig("tickle_dir: '" + Printable(d) +
+                                   "' is not an absolute path without '.' or '..' parts");
+    }
+    while (cfg.tickle_dir.size() > 1 && cfg.tickle_dir.back() == '/') cfg.tickle_dir.pop_back();
+    if (cfg.block_on_start) {
+      return Status::InvalidConfig("tickle_dir: only meaningful with action=unblock");
+    }
+    if (cfg.spec.protocol != firewall::Protocol::kTcp) {
+      return Status::InvalidConfig("tickle_dir: tickle ACKs need protocol=tcp");
+    }
+    if (cfg.spec.destinations.empty()) {
+      return Status::InvalidConfig("tickle_dir: needs ip (the service address to tickle from)");
+    }
+    for (const net::Network& d : cfg.spec.destinations) {
+      if (!d.IsHost()) {
+        return Status::InvalidConfig("tickle_dir: ip must list single addresses, not " +
+                                     d.ToString());
+      }
+    }
+  }
+  const std::string& reset = params.String("reset_local_on_unblock_stop");
+  if (!reset.empty()) {  // empty means the default, as everywhere
+    Result<bool> b = ParseBool(reset);
+    if (!b.ok()) {
+      return Status::InvalidConfig("reset_local_on_unblock_stop: '" + Printable(reset) +
+                                   "' is not a boolean");
+    }
+    cfg.reset_local_on_unblock_stop = *b;
+  }
+  if (cfg.reset_local_on_unblock_stop && cfg.block_on_start) {
+    return Status::InvalidConfig(
+        "reset_local_on_unblock_stop: only meaningful with action=unblock");
+  }
+  if (cfg.reset_local_on_unblock_stop && cfg.spec.protocol != firewall::Protocol::kTcp) {
+    return Status::InvalidConfig("reset_local_on_unblock_stop: needs protocol=tcp");
+  }
+  if (cfg.reset_local_on_unblock_stop && cfg.spec.destinations.empty()) {
+    return Status::InvalidConfig("reset_local_on_unblock_stop: needs ip (the service address)");
+  }
   return cfg;
 }
 
 Status Validate(ocf::Context& ctx) { return LoadConfig(ctx.params()).status(); }
 
-Status Start(ocf::Context& ctx) {
+Status Start(ocf::Context& ctx) { return StartWith(ctx, net::MakeRawPacketSender); }
+
+Status StartWith(ocf::Context& ctx, const SenderFactory& sender) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
   const std::string boot = BootId(ctx.host());
   firewall::HoldRecord own{boot, NowNs(ctx.host()), ""};
@@ -298,12 +499,24 @@ Status Start(ocf::Context& ctx) {
   SAN_RETURN_IF_ERROR(WriteRecord(ctx, OwnPath(ctx), own));
   // The lift is recorded before it happens, so a block partner never sees rules gone without it.
   SAN_RETURN_IF_ERROR(WriteRecord(ctx, LiftPath(ctx, cfg), {boot, own.since_ns, OwnPath(ctx)}));
-  return Apply(ctx, cfg, /*block=*/false, /*record=*/true);
+  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, /*block=*/false, /*record=*/true));
+  if (!cfg.tickle_dir.empty()) {
+    // Traffic flows again: initiators that were connected to another node (or to this one
+    // before) answer the tickle, meet this kernel's RST and reconnect at once.
+    SendRecordedTickles(ctx, cfg, sender);
+    RecordConnections(ctx, cfg);
+  }
+  return Status::Ok();
 }
 
 Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
+  // The last list before the address leaves: the next node tickles these (portblock does too).
+  if (!cfg.block_on_start) RecordConnections(ctx, cfg);
   SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false));
+  // Held now; connections that would linger until the address is gone are reset, and their
+  // initiators' reconnects meet the block.
+  if (cfg.reset_local_on_unblock_stop) ResetLocalConnections(ctx, cfg);
   // The rules are as a stopped instance leaves them; what follows is bookkeeping only.
   RemoveQuietly(ctx, VerdictPath(ctx));
   RemoveQuietly(ctx, OwnPath(ctx));
@@ -326,8 +539,24 @@ Result<ocf::RunState> Monitor(ocf::Context& ctx) {
   return MonitorWith(ctx, firewall::ReadRulesetGeneration);
 }
 
+namespace {
+Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
+                            const GenerationReader& generation);
+}  // namespace
+
 Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& generation) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
+  Result<ocf::RunState> state = Check(ctx, cfg, generation);
+  // Recurring monitors of a running unblock keep the tickle list current (probes only look).
+  if (state.ok() && *state == ocf::RunState::kRunning && !cfg.block_on_start && !ctx.is_probe()) {
+    RecordConnections(ctx, cfg);
+  }
+  return state;
+}
+
+namespace {
+Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
+                            const GenerationReader& generation) {
   const std::string boot = BootId(ctx.host());
   Result<std::optional<firewall::HoldRecord>> own_read = ReadRecord(ctx, OwnPath(ctx), boot);
   const Status own_status = own_read.status();
@@ -365,5 +594,7 @@ Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& gen
   }
   return Decide(ctx, cfg, state, own, own_status, boot);
 }
+
+}  // namespace
 
 }  // namespace san::agents::iscsi_firewall

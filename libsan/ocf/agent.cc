@@ -234,8 +234,8 @@ Outcome Agent::Execute(const std::vector<std::string>& args,
   } else {
     logger->Warning(level.status().message() + "; ignored for " + std::string(ActionName(action)));
   }
-  // Finish before pacemaker kills us. Without a usable CRM_meta_timeout (heartbeat v1, a hand
-  // run, garbage) the action's meta-data timeout bounds it.
+  // Finish before pacemaker kills us. A CRM_meta_timeout that is garbage falls back to the
+  // action's meta-data timeout; a huge one is clamped (never a deadline in the past).
   OperationBudget budget =
       ParseOperationTimeout(Lookup(env, "OCF_RESKEY_CRM_meta_timeout"),
                             ActionTimeout(*md, std::string(ActionName(action))));

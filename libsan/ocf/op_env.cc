@@ -48,7 +48,10 @@ OperationBudget ParseOperationTimeout(std::string_view crm_meta_timeout,
                                       std::string_view metadata_default) {
   OperationBudget out;
   milliseconds timeout{0};
-  if (!Trim(crm_meta_timeout).empty()) {
+  // Absent (heartbeat v1, a hand run): no bound, as before; v1 has no operation timeout, and a VG
+  // with a big snapshot can take minutes to activate.
+  if (Trim(crm_meta_timeout).empty()) return out;
+  {
     Result<milliseconds> given = ParseMillis(crm_meta_timeout);
     if (given.ok() && *given > milliseconds(0)) {
       timeout = *given;

@@ -18,15 +18,16 @@ inline constexpr std::chrono::milliseconds kMaxOperationTimeout = std::chrono::h
 
 struct OperationBudget {
   // How long the handler may run: the timeout minus a margin of 10% (at most 2 s) so that the
-  // agent answers before Pacemaker kills it. Zero only when no bound is known at all.
+  // agent answers before Pacemaker kills it. Zero when there is no bound.
   std::chrono::milliseconds budget{0};
   // Why the given value was not used as is ("" when it was): clamped, unparsable, not positive.
   std::string note;
 };
 
-// CRM_meta_timeout is milliseconds ("20000"); a unit form ("20s", "2min") is accepted too. Empty,
-// unparsable, zero or negative values fall back to `metadata_default` (the action's timeout in
-// the meta-data, e.g. "90s"), values above kMaxOperationTimeout are clamped to it.
+// CRM_meta_timeout is milliseconds ("20000"); a unit form ("20s", "2min") is accepted too. Absent
+// or blank: no bound (budget 0). Unparsable, zero or negative values fall back to
+// `metadata_default` (the action's timeout in the meta-data, e.g. "90s"); values above
+// kMaxOperationTimeout are clamped to it.
 OperationBudget ParseOperationTimeout(std::string_view crm_meta_timeout,
                                       std::string_view metadata_default);
 

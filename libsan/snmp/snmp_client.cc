@@ -24,23 +24,21 @@ Result<RequestBudget> BudgetFor(const Target& target, std::chrono::steady_clock:
     return Status::Timeout("operation deadline reached before " + what + " to " + target.Address() +
                            " was sent");
   }
-  // Tries that fit in what is left; the first one shortened when not even one does.
+  // The tries that fit in what is left, stretched to end at the deadline (not before it, so that
+  // a caller seeing the failure also sees the deadline passed); one shortened try when none fits.
   const int64_t fit = left / b.timeout;
   if (fit < b.retries + 1) {
     b.cut = true;
-    if (fit == 0) {
-      b.timeout = left;
-      b.retries = 0;
-    } else {
-      b.retries = static_cast<int>(fit - 1);
-    }
+    const int64_t tries = std::max<int64_t>(fit, 1);
+    b.timeout = milliseconds((left.count() + tries - 1) / tries + 1);
+    b.retries = static_cast<int>(tries - 1);
   }
   return b;
 }
 
 std::string DescribeWait(const RequestBudget& b) {
   std::string s = "within " + std::to_string(b.timeout.count()) + " ms x " +
-                  std::to_string(b.retries + 1) + (b.retries == 0 ? " try" : " tries");
+                  std::to_string(b.retries + 1) + " tries";
   if (b.cut) s += " (all that was left before the operation deadline)";
   return s;
 }

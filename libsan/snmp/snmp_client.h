@@ -84,7 +84,8 @@ struct RequestBudget {
   int retries = 0;
   bool cut = false;  // shortened by the deadline
 };
-// The target's timeout and retries, cut so the last try ends by target.deadline. Timeout
+// The target's timeout and retries, cut so the last try ends at target.deadline (the tries that
+// fit, stretched to end there, or one shortened try). Timeout
 // ("operation deadline reached before WHAT") when no time is left. Pure.
 Result<RequestBudget> BudgetFor(const Target& target, std::chrono::steady_clock::time_point now,
                                 const std::string& what);

@@ -4,11 +4,13 @@
 # that mount namespace only, one fence device for two simulated PDUs mapping node2 to its outlets
 # with pcmk_host_map (pdu1/2,pdu2/2). `stonith_admin --fence/--unfence/--reboot node2` must switch
 # both feeds, verified in the PDUs' SET log.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 require_root
 for p in snmpd python3 corosync pacemakerd cibadmin stonith_admin crm_mon unshare nsenter; do
-  require_program $p
+  require_program "$p"
 done
+# shellcheck source=tests/integration/fence/pdu_lib.sh
 source "$(dirname "$0")/fence/pdu_lib.sh"
 
 new_netns NS pcmk
@@ -57,6 +59,8 @@ cibadmin -C -o resources --xml-text '<primitive id="fence-pdus" class="stonith" 
     <nvpair id="fence-pdus-community" name="community" value="private"/>
     <nvpair id="fence-pdus-version" name="snmp_version" value="2c"/>
     <nvpair id="fence-pdus-map" name="pcmk_host_map" value="node2:pdu1/2,pdu2/2"/>
+    <nvpair id="fence-pdus-off-timeout" name="pcmk_off_timeout" value="40s"/>
+    <nvpair id="fence-pdus-verbose" name="verbose" value="1"/>
   </instance_attributes>
 </primitive>'
 unset CIB_file
@@ -82,7 +86,7 @@ wait
 BOOT
 bg HOLDER ip netns exec "$NS" unshare --mount --uts --pid --fork --kill-child --mount-proc bash "$N/boot.sh"
 sleep 0.5
-INIT=$(cat /proc/"$HOLDER"/task/"$HOLDER"/children | awk '{print $1}')
+INIT=$(awk '{print $1}' /proc/"$HOLDER"/task/"$HOLDER"/children)
 node() { nsenter -t "$INIT" -m -u -n -p "$@"; }
 
 DC=""
@@ -109,13 +113,21 @@ node stonith_admin --reboot node2 --timeout 60 >/dev/null 2>&1
 check "stonith_admin --reboot node2" 0 "$?"
 check "...off on both feeds before either is back on" "a set 2 2 b set 2 2 a set 2 1 b set 2 1" \
   "$(paste -sd' ' "$PDU_LOG")"
+# What the fencer tells a fence agent: key=value lines on stdin (our agent logs their names with
+# verbose=1, pacemaker logs an agent's stderr). No timeout among them, not even the configured
+# pcmk_off_timeout (pcmk_* and CRM_meta_* are filtered): the agent bounds itself (operation_timeout).
+KEYS=$(grep -o 'stdin keys: .*' "$N/log/pacemaker.log" | head -1)
+check_match "the fencer passes action, nodename, the port and the device's parameters" \
+  "^stdin keys: action community ip nodename plug snmp_version verbose( \]|$)" "$KEYS"
+check_no_match "...and no timeout of any kind" "timeout" "$KEYS"
 check_match "fence history records the success" "node2.*(successful|rebooted)" \
   "$(node stonith_admin --history node2 2>&1)"
 
 # A dead PDU makes the fencer report failure (and the device is never trusted blindly).
 kill -STOP "${PDU_PID[b]}"
-node stonith_admin --fence node2 --timeout 30 >/dev/null 2>&1
-check "dead pdu2: stonith_admin --fence fails" 1 "$([ $? -ne 0 ] && echo 1)"
+FAILED=0
+node stonith_admin --fence node2 --timeout 30 >/dev/null 2>&1 || FAILED=1
+check "dead pdu2: stonith_admin --fence fails" 1 "$FAILED"
 kill -CONT "${PDU_PID[b]}"
 check_match "...the fencer logged our reason" "Failed: pdu2 \(127.0.0.1:1162\): no answer" "$(grep fence_apc_pdu "$N/log/pacemaker.log")"
 

@@ -3,12 +3,14 @@
 # in a private network namespace. Every action, SNMP v1/v2c/v3, dual feeds verified in the SET log,
 # outlet names, and the fault cases: stuck outlet, refused SET, refused power-on during reboot,
 # wrong community, dead and slow PDUs, plus pacemaker's stdin form and stonith_admin metadata.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 require_root
 require_program snmpd
 require_program snmpget
 require_program python3
 require_program xmllint
+# shellcheck source=tests/integration/fence/pdu_lib.sh
 source "$(dirname "$0")/fence/pdu_lib.sh"
 
 new_netns NS fence
@@ -17,6 +19,7 @@ export PDU_LOG=$T_TMP/set.log
 start_pdu a rpdu 1161 node1-psu1 node2-psu1 db1 db1 spare6 spare7 spare8 spare9
 start_pdu b rpdu 1162 node1-psu2 node2-psu2 x3 x4 x5 x6 x7 x8
 A=(ip=127.0.0.1:1161 community=private)
+# shellcheck disable=SC2054  # the comma is part of one value: both PDUs of a dual feed
 AB=(ip=127.0.0.1:1161,127.0.0.1:1162 community=private)
 sets() { cat "$PDU_LOG"; }
 clear_log() { : >"$PDU_LOG"; }
@@ -75,13 +78,13 @@ check "unknown option: exit 1" 1 "$?"
 fence ip=127.0.0.1:1161 community=private snmp_version=2c action=status plug=1
 check "v2c status" 0 "$RC"
 for user in "v3md5 MD5 DES" "v3sha SHA AES" "v3sha256 SHA256 AES" "v3sha512 SHA512 AES256"; do
-  set -- $user
-  fence ip=127.0.0.1:1161 snmp_version=3 username=$1 password=authpass123 snmp_auth_prot=$2 \
-    snmp_priv_prot=$3 snmp_priv_passwd=privpass123 snmp_sec_level=authPriv action=off plug=7
-  check "v3 $2/$3 off" "0 2" "$RC $(outlet a 7)"
-  fence ip=127.0.0.1:1161 snmp_version=3 username=$1 password=authpass123 snmp_auth_prot=$2 \
-    snmp_priv_prot=$3 snmp_priv_passwd=privpass123 action=on plug=7
-  check "v3 $2/$3 on (security level from the passwords)" "0 1" "$RC $(outlet a 7)"
+  read -r u auth priv <<<"$user"
+  fence ip=127.0.0.1:1161 snmp_version=3 username="$u" password=authpass123 snmp_auth_prot="$auth" \
+    snmp_priv_prot="$priv" snmp_priv_passwd=privpass123 snmp_sec_level=authPriv action=off plug=7
+  check "v3 $auth/$priv off" "0 2" "$RC $(outlet a 7)"
+  fence ip=127.0.0.1:1161 snmp_version=3 username="$u" password=authpass123 snmp_auth_prot="$auth" \
+    snmp_priv_prot="$priv" snmp_priv_passwd=privpass123 action=on plug=7
+  check "v3 $auth/$priv on (security level from the passwords)" "0 1" "$RC $(outlet a 7)"
 done
 fence ip=127.0.0.1:1161 snmp_version=3 username=v3auth password=authpass123 snmp_auth_prot=SHA \
   snmp_sec_level=authNoPriv action=status plug=1
@@ -175,6 +178,53 @@ check "...within 3 s with the defaults" 1 "$([ "$MS" -le 3000 ] && echo 1)"
 echo "     dead-PDU detection took ${MS} ms"
 kill -CONT "${PDU_PID[b]}"
 reset_pdu a
+# --- bounds: every wait has a ceiling, and the whole action operation_timeout ------------------
+clear_log
+for bad in snmp_timeout=1000 snmp_timeout=0 snmp_retries=1000000 snmp_retries=-1 \
+  power_timeout=100000 power_wait=3600 operation_timeout=0 operation_timeout=99999999999999 \
+  snmp_timeout=99999999999999.5 "delay=10 operation_timeout=5"; do
+  # shellcheck disable=SC2086  # "delay=10 operation_timeout=5" is two options
+  fence "${A[@]}" action=off plug=1 $bad
+  check "$bad is refused: exit 1" 1 "$RC"
+  check_match "...with a one-line reason naming it" "^Failed: (${bad%%=*}=.* is out of range|.*'.*' is not|delay=.* leaves no time)" "$ERR"
+done
+check "...and nothing was switched" "" "$(sets)"
+check "...outlet 1 still on" 1 "$(outlet a 1)"
+ERR=$(head -c 2000000 /dev/zero | tr '\0' a | "$AGENT" 2>&1 >/dev/null)
+check_match "more than 1 MiB on stdin is refused, not read without bound" \
+  "^Failed: stdin is longer than 1 MiB" "$ERR"
+# An empty value means the default (pacemaker sends "key=" for an attribute set to "").
+fence "${A[@]}" action=status plug=1 snmp_timeout= snmp_retries= ipport= power_timeout= \
+  operation_timeout= delay= snmp_version= community=
+check "empty options take their defaults: status works" "0 Status: ON" "$RC $OUT"
+
+# Regression: an off against a silent PDU ran for more than 10 minutes (snmp_timeout and retries
+# unbounded, no overall bound). Now the largest waits allowed end at operation_timeout.
+# The watchdog only keeps a broken agent from hanging the test (124 would mean it had to fire).
+kill -STOP "${PDU_PID[a]}"
+for args in "action=off" "action=reboot power_wait=60" "action=status"; do
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086  # $args holds several options
+  OUT=$(printf '%s\n' "${A[@]}" plug=1 $args snmp_timeout=30 snmp_retries=10 power_timeout=300 \
+    operation_timeout=2 | timeout -s KILL 120 ip netns exec "$NS" "$AGENT" 2>"$T_TMP/err")
+  RC=$?
+  MS=$((($(date +%s%N) - t0) / 1000000))
+  ERR=$(cat "$T_TMP/err")
+  check "silent PDU, snmp_timeout=30 snmp_retries=10, $args: exit 1 by itself" 1 "$RC"
+  check_match "...the reason says the operation_timeout was reached and where" \
+    "^Failed: operation_timeout \(2 s\) reached: PDU 127.0.0.1:1161: no answer" "$ERR"
+  echo "     $args against a silent PDU ended after ${MS} ms (operation_timeout=2)"
+done
+kill -CONT "${PDU_PID[a]}"
+# A relay that never moves: the read-back ends at operation_timeout, before power_timeout.
+fault a stuck.3
+fence "${A[@]}" action=off plug=3 power_timeout=300 operation_timeout=2
+check "stuck outlet with power_timeout=300, operation_timeout=2: exit 1" 1 "$RC"
+check_match "...read-back cut at the operation deadline" \
+  "operation_timeout \(2 s\) reached: outlet\(s\) 3 not read back off within the operation deadline" "$ERR"
+reset_pdu a
+fence "${A[@]}" action=on plug=3
+
 fence ip=127.0.0.1:1169 action=status plug=1 snmp_timeout=0.3 snmp_retries=2
 check "closed port: exit 1" 1 "$RC"
 check "...after timeout x (retries+1), configurable" 1 "$([ "$MS" -ge 850 ] && [ "$MS" -le 2000 ] && echo 1)"
@@ -224,16 +274,16 @@ start_pdu m6 ms6 1163 m1 m2 m3
 start_pdu mp msp 1164 p1 p2 p3
 start_pdu mo ms 1165 o1 o2 o3
 for spec in "m6 1163 2" "mp 1164 1.2" "mo 1165 2"; do
-  set -- $spec
-  fence ip=127.0.0.1:$2 community=private action=off plug=$3
-  check "$1: off detected the model and switched" "0 2" "$RC $(outlet $1 2)"
-  fence ip=127.0.0.1:$2 community=private action=status plug=$3
-  check "$1: status off" 2 "$RC"
-  fence ip=127.0.0.1:$2 community=private action=on plug=$3
-  check "$1: on" "0 1" "$RC $(outlet $1 2)"
+  read -r name port plug <<<"$spec"
+  fence ip=127.0.0.1:"$port" community=private action=off plug="$plug"
+  check "$name: off detected the model and switched" "0 2" "$RC $(outlet "$name" 2)"
+  fence ip=127.0.0.1:"$port" community=private action=status plug="$plug"
+  check "$name: status off" 2 "$RC"
+  fence ip=127.0.0.1:"$port" community=private action=on plug="$plug"
+  check "$name: on" "0 1" "$RC $(outlet "$name" 2)"
 done
 check "MasterSwitch plus switched off with 3" "mp set 2 3" "$(head -1 "${PDU_DIR[mp]}/set.log")"
 fence ip=127.0.0.1:1164 community=private action=list
-check "MasterSwitch plus list shows unit.outlet" "1.1,p1 1.2,p2 1.3,p3" "$(echo $OUT)"
+check "MasterSwitch plus list shows unit.outlet" "1.1,p1 1.2,p2 1.3,p3" "$(paste -sd' ' <<<"$OUT")"
 
 finish

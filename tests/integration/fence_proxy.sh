@@ -3,12 +3,14 @@
 # keys running `fence_apc_pdu --proxy`, two simulated PDUs behind it, and the agent as client
 # (libssh2, host key checked against a known_hosts file, key authentication). Allowed requests
 # fence; a node fencing itself, an unknown key, a wrong host key and arbitrary commands are refused.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 require_root
 require_program snmpd
 require_program python3
 require_program /usr/sbin/sshd
 require_program ssh-keygen
+# shellcheck source=tests/integration/fence/pdu_lib.sh
 source "$(dirname "$0")/fence/pdu_lib.sh"
 
 new_netns NS proxy
@@ -19,7 +21,7 @@ start_pdu b rpdu 1162 node1-psu2 node2-psu2 spare
 
 S=$T_TMP/sshd
 mkdir -p "$S"
-for k in host node1 node2 intruder other_host; do
+for k in host node1 node2 intruder other_host hang trickle; do
   ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$S/${k}_key"
 done
 cat >"$S/proxy.conf" <<CONF
@@ -33,6 +35,10 @@ CONF
 for n in node1 node2; do
   echo "command=\"$AGENT --proxy --proxy-config=$S/proxy.conf --proxy-key=$n\",restrict $(cat "$S/${n}_key.pub")"
 done >"$S/authorized_keys"
+# Peers that authenticate and then never answer, or answer one byte at a time (each read then
+# succeeds within the per-read timeout, forever). Both end when the client disconnects.
+echo "command=\"cat\",restrict $(cat "$S/hang_key.pub")" >>"$S/authorized_keys"
+echo "command=\"while printf .; do sleep 0.3; done\",restrict $(cat "$S/trickle_key.pub")" >>"$S/authorized_keys"
 cat >"$S/sshd_config" <<CONF
 Port 2222
 ListenAddress 127.0.0.1
@@ -106,8 +112,8 @@ via node1 empty_known_hosts action=off plug=node2
 check "a host key not listed: exit 1" 1 "$RC"
 check_match "...not listed" "not listed" "$ERR"
 touch "$T_TMP/canary"
-R=$(ip netns exec "$NS" ssh -q -i "$S/node1_key" -p 2222 -o UserKnownHostsFile="$S/known_hosts" \
-  -o BatchMode=yes root@127.0.0.1 "rm -f $T_TMP/canary; off node2" 2>&1)
+ip netns exec "$NS" ssh -q -i "$S/node1_key" -p 2222 -o UserKnownHostsFile="$S/known_hosts" \
+  -o BatchMode=yes root@127.0.0.1 "rm -f $T_TMP/canary; off node2" >/dev/null 2>&1
 check "an arbitrary command from a real ssh client is refused" 1 "$?"
 check "...and not run" 1 "$([ -e "$T_TMP/canary" ] && echo 1)"
 check_match "...logged" "REFUSED key node1" "$(tail -1 "$S/proxy.log")"
@@ -124,6 +130,25 @@ check "...within ssh_connect_timeout" 1 "$([ "$MS" -ge 900 ] && [ "$MS" -lt 3000
 fence ssh_proxy=127.0.0.1:2224 ssh_user=root ssh_identity="$S/node1_key" ssh_known_hosts="$S/known_hosts" \
   action=off plug=node2
 check_match "a closed proxy port is refused at once" "cannot connect to stonith proxy 127.0.0.1:2224" "$ERR"
+
+# Regression: the exec channel read had no overall bound (a peer trickling bytes held the fencing
+# forever, a silent one for 2 x power_timeout + 10 s). Now everything ends at operation_timeout.
+for k in hang trickle; do
+  FENCE_WATCHDOG=120 via "$k" known_hosts action=off plug=node2 operation_timeout=2
+  check "a $k proxy: exit 1 by itself (not the watchdog)" 1 "$RC"
+  check_match "...at operation_timeout, naming the proxy" \
+    "^Failed: operation_timeout \(2 s\) reached: stonith proxy 127.0.0.1" "$ERR"
+  echo "     a $k proxy was given up after ${MS} ms (operation_timeout=2)"
+done
+# ...and a mute one (TCP accepted, no SSH banner) at operation_timeout when that comes first.
+FENCE_WATCHDOG=120 fence ssh_proxy=127.0.0.1:2223 ssh_user=root ssh_identity="$S/node1_key" \
+  ssh_known_hosts="$S/known_hosts" ssh_connect_timeout=60 operation_timeout=1 action=off plug=node2
+check "a mute proxy with ssh_connect_timeout=60, operation_timeout=1: exit 1" 1 "$RC"
+check_match "...at operation_timeout" "^Failed: operation_timeout \(1 s\) reached" "$ERR"
+fence ssh_proxy=127.0.0.1:2223 ssh_user=root ssh_identity="$S/node1_key" \
+  ssh_known_hosts="$S/known_hosts" ssh_connect_timeout=3600 action=off plug=node2
+check_match "ssh_connect_timeout above its ceiling is refused" \
+  "^Failed: ssh_connect_timeout=3600 is out of range: 0.01 s to 60 s" "$ERR"
 
 # A dead PDU behind the proxy is named in the client's error.
 kill -STOP "${PDU_PID[b]}"

@@ -10,9 +10,6 @@ require_program nft
 
 AGENT=$SANHA_BUILD/iscsi-firewall
 new_netns NS pair
-ip -n "$NS" link add "d$$" type dummy
-ip -n "$NS" addr add 192.0.2.1/24 dev "d$$"
-ip -n "$NS" link set "d$$" up
 RSC=$T_TMP/rsc
 
 # fw INSTANCE ACTION(block|unblock) OP [name=value ...]: as pacemaker-execd runs the agent.

@@ -78,6 +78,22 @@ std::string StatusWord(int status, const scsi_task* task) {
   }
 }
 
+void Pause() {
+  timespec pause{0, 100 * 1000 * 1000};
+  nanosleep(&pause, nullptr);
+}
+
+}  // namespace
+
+// A failure libiscsi did not turn into a reconnect: say so, and pause so that a socket that
+// keeps failing at once cannot spin the loop.
+void IscsiLun::ServiceFailed() {
+  LogToStderr(1, iscsi_get_error(ctx_));
+  Pause();
+}
+
+namespace {
+
 struct Pending {
   bool done = false;
   int status = 0;
@@ -100,8 +116,8 @@ Result<std::unique_ptr<IscsiLun>> IscsiLun::Open(const std::string& url,
   iscsi_context* ctx = iscsi_create_context(initiator_name.c_str());
   if (ctx == nullptr) return Status::Internal("libiscsi: cannot create a context");
   std::unique_ptr<IscsiLun> lun(new IscsiLun(ctx, 0));  // owns ctx from here on
+  iscsi_set_log_level(ctx, 2);                          // errors and connection events (reconnects)
   iscsi_set_log_fn(ctx, LogToStderr);
-  iscsi_set_log_level(ctx, 2);  // errors and connection events (reconnects)
   if (url.find('@') != std::string::npos) {
     return Status::InvalidConfig(
         "--url must not carry credentials (they would be visible in ps): set "
@@ -164,18 +180,23 @@ std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std
   while (!p.done) {
     if (abandon()) return std::nullopt;  // the context (and the task) die with the process
     pollfd pfd{iscsi_get_fd(ctx_), static_cast<short>(iscsi_which_events(ctx_)), 0};
-    int n = 0;
     if (pfd.events == 0) {
-      // A reconnect is waiting for its back-off: libiscsi wants to be serviced later.
-      timespec pause{0, 100 * 1000 * 1000};
-      nanosleep(&pause, nullptr);
-    } else {
-      n = poll(&pfd, 1, 100);
-      if (n < 0 && errno == EINTR) continue;
+      // A reconnect waits for its back-off: libiscsi wants to be serviced again later.
+      Pause();
+      if (iscsi_service(ctx_, 0) < 0) ServiceFailed();
+      continue;
     }
-    if (iscsi_service(ctx_, n > 0 ? pfd.revents : 0) < 0) {
-      LogToStderr(1, iscsi_get_error(ctx_));
+    int n = poll(&pfd, 1, 100);
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0 && (pfd.revents & POLLNVAL) != 0) {
+      // A reconnect whose connect() failed at once (no route: "Network is unreachable") leaves
+      // libiscsi reporting a descriptor it closed, and iscsi_service() then returns without
+      // retrying. Drive the retry ourselves; libiscsi keeps its own back-off.
+      Pause();
+      (void)iscsi_reconnect(ctx_);
+      continue;
     }
+    if (iscsi_service(ctx_, n > 0 ? pfd.revents : 0) < 0) ServiceFailed();
   }
   WriteOutcome out;
   out.ok = p.status == SCSI_STATUS_GOOD;

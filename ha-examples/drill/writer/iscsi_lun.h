@@ -50,6 +50,7 @@ class IscsiLun {
 
  private:
   IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
+  void ServiceFailed();
   iscsi_context* ctx_;
   int lun_;
   uint32_t block_size_ = 0;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: PDU_PID, RC, OUT, ERR, MS are for the caller
 # Simulated APC PDUs for the fence tests (sourced after tests/lib.sh): one snmpd per PDU in the
 # test's own network namespace $NS, answering PowerNet OIDs through pdu_sim.py with state files,
 # a SET log and fault switches. Communities: private (rw), public (ro); SNMPv3 users below.
@@ -67,7 +68,7 @@ CONF
 
 # snmp_get PORT OID: the value as net-snmp's snmpget prints it (-Oqv), read-only community.
 snmp_get() {
-  SNMP_PERSISTENT_DIR=$T_TMP MIBS= in_ns snmpget -v2c -c public -r0 -t0.5 -Oqv \
+  SNMP_PERSISTENT_DIR=$T_TMP MIBS='' in_ns snmpget -v2c -c public -r0 -t0.5 -Oqv \
     "127.0.0.1:$1" "$2" 2>/dev/null
 }
 
@@ -82,11 +83,15 @@ reset_pdu() {
 fault() { echo "${3:-1}" >"${PDU_DIR[$1]}/$2"; }
 
 # fence [key=value ...]: runs the agent in $NS with key=value lines on stdin (pacemaker's form);
-# sets RC, OUT, ERR and MS (wall time in milliseconds).
+# sets RC, OUT, ERR and MS (wall time in milliseconds). A watchdog (FENCE_WATCHDOG seconds,
+# default 300) kills an agent that hangs, so a broken bound fails the test (RC 137) instead of
+# hanging it.
 fence() {
   local t0 t1
+  local cmd=(timeout -s KILL "${FENCE_WATCHDOG:-300}" "$AGENT")
+  if [ -n "${NS:-}" ]; then cmd=(timeout -s KILL "${FENCE_WATCHDOG:-300}" ip netns exec "$NS" "$AGENT"); fi
   t0=$(date +%s%N)
-  OUT=$(printf '%s\n' "$@" | in_ns "$AGENT" 2>"$T_TMP/err")
+  OUT=$(printf '%s\n' "$@" | "${cmd[@]}" 2>"$T_TMP/err")
   RC=$?
   t1=$(date +%s%N)
   ERR=$(cat "$T_TMP/err")

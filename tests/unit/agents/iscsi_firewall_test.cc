@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include "libsan/firewall/hold_state.h"
+#include "libsan/firewall/tickle_file.h"
 #include "libsan/host/fake_host.h"
+#include "libsan/net/fake_packet_sender.h"
 #include "tests/support/fake_iptables.h"
+#include "tests/support/test_data.h"
 
 namespace san::agents::iscsi_firewall {
 namespace {
@@ -53,10 +56,28 @@ class StateDirHost : public FakeHost {
   std::string broken_;
 };
 
+// Hands packets to the test's FakePacketSender (the agent owns the sender it is given).
+class ForwardingSender : public net::PacketSender {
+ public:
+  explicit ForwardingSender(net::FakePacketSender* to) : to_(to) {}
+  Status Send(const net::Endpoint& to, std::string_view packet) override {
+    return to_->Send(to, packet);
+  }
+
+ private:
+  net::FakePacketSender* to_;
+};
+
 class IscsiFirewallTest : public ::testing::Test {
  protected:
   IscsiFirewallTest() : agent_("iscsi-firewall"), iptables_(host_) {
-    agent_.OnValidate(Validate).OnStart(Start).OnStop(Stop).OnMonitor(Monitor);
+    agent_.OnValidate(Validate).OnStop(Stop).OnMonitor(Monitor);
+    agent_.OnStart([this](ocf::Context& ctx) {
+      return StartWith(ctx, [this] {
+        ++senders_made_;
+        return std::unique_ptr<net::PacketSender>(new ForwardingSender(&sender_));
+      });
+    });
     empty4_ = iptables_.Save("iptables");
     empty6_ = iptables_.Save("ip6tables");
   }
@@ -109,6 +130,8 @@ class IscsiFirewallTest : public ::testing::Test {
   }
 
   ocf::Agent agent_;
+  net::FakePacketSender sender_;
+  int senders_made_ = 0;
   StateDirHost host_;
   testing::FakeIptables iptables_;
   MemoryLogger log_;
@@ -157,8 +180,8 @@ TEST_F(IscsiFirewallTest, UnblockActiveButTrafficBlockedIsAnError) {
   // unblock partner runs (see RefreshOfTheBlockInstance...).
   ASSERT_TRUE(RunIptables({"iptables", "-w", "-N", "sanha-iscsi"}));
   ASSERT_TRUE(RunIptables({"iptables", "-w", "-I", "INPUT", "1", "-j", "sanha-iscsi"}));
-  ASSERT_TRUE(RunIptables({"iptables", "-w", "-A", "sanha-iscsi", "-d", "192.0.2.1/32", "-p",
-                           "tcp", "-m", "tcp", "--dport", "3260", "-j", "DROP"}));
+  ASSERT_TRUE(RunIptables({"iptables", "-w", "-A", "sanha-iscsi", "-d", "192.0.2.1/32", "-p", "tcp",
+                           "-m", "tcp", "--dport", "3260", "-j", "DROP"}));
   ocf::Outcome o = Run("monitor", p, true);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:traffic is blocked although unblock is active"));
@@ -432,6 +455,169 @@ TEST_F(IscsiFirewallTest, MonitorsAndStartWithABrokenStateDirectory) {
   host_.BreakBelow("/run/rsc");
   EXPECT_EQ(Run("monitor", {{"action", "block"}, {"ip", "192.0.2.9"}}, true).exit_code, 0)
       << "rules in place need no state";
+}
+
+// --- Tickle ACKs ---------------------------------------------------------------------------------
+
+class IscsiFirewallTickleTest : public IscsiFirewallTest {
+ protected:
+  IscsiFirewallTickleTest() {
+    host_.SetFile("/proc/net/tcp", san::testing::ReadTestData("proc-net/tcp_established.txt"));
+    host_.SetFile("/proc/net/tcp6", san::testing::ReadTestData("proc-net/tcp6_established.txt"));
+    EXPECT_TRUE(host_.MakeDirectories("/shared/tickle", 0755).ok());
+  }
+  std::map<std::string, std::string> Params(const std::string& node) {
+    return {{"action", "unblock"},
+            {"ip", "192.0.2.1"},
+            {"tickle_dir", "/shared/tickle/"},
+            {"CRM_meta_on_node", node}};
+  }
+  std::string FileOf(const std::string& node) {
+    Result<std::vector<std::string>> names = host_.ListDirectory("/shared/tickle");
+    if (!names.ok()) return "";
+    for (const std::string& n : *names)
+      if (n.size() > node.size() && n.ends_with("." + node))
+        return host_.FileContent("/shared/tickle/" + n);
+    return "";
+  }
+  std::string PathFor(const std::string& node) {
+    Result<std::vector<std::string>> names = host_.ListDirectory("/shared/tickle");
+    std::string key;
+    for (const std::string& n : *names) key = n.substr(0, n.rfind('.'));
+    return "/shared/tickle/" + key + "." + node;
+  }
+  std::vector<std::string> Targets() {
+    std::vector<std::string> out;
+    for (const auto& s : sender_.sent()) out.push_back(s.to.ToString());
+    return out;
+  }
+};
+
+TEST_F(IscsiFirewallTickleTest, RecordsOnStartAndMonitorAndTicklesOnTheNextNode) {
+  ASSERT_EQ(Run("start", Params("nodea"), false, "u").exit_code, 0);
+  EXPECT_EQ(senders_made_, 0) << "nothing recorded yet: no raw socket opened";
+  // Only connections to 192.0.2.1:3260, not the initiator side of the local test connections.
+  EXPECT_EQ(FileOf("nodea"),
+            "sanha-tickle 1\n192.0.2.1 3260 192.0.2.1 59760\n192.0.2.1 3260 192.0.2.1 59772\n");
+  host_.SetFile("/proc/net/tcp", san::testing::ReadTestData("proc-net/tcp_established.txt") +
+                                     "   9: 010200C0:0CBC 320200C0:9C40 01 00000000:00000000 "
+                                     "00:00000000 00000000     0        0 1 1 0 20 4 30 10 -1\n");
+  EXPECT_EQ(Run("monitor", Params("nodea"), true, "u").exit_code, 0);
+  EXPECT_THAT(FileOf("nodea"), HasSubstr("192.0.2.1 3260 192.0.2.50 40000\n"));
+  EXPECT_EQ(Run("monitor", Params("nodea"), false, "u").exit_code, 0);  // a probe only looks
+  // Node B takes over (its own HA_RSCTMP is another directory on another machine).
+  ASSERT_EQ(Run("start", Params("nodeb"), false, "u-b").exit_code, 0);
+  EXPECT_EQ(senders_made_, 1);
+  EXPECT_THAT(Targets(), ::testing::UnorderedElementsAre(
+                             "192.0.2.1:59760", "192.0.2.1:59772", "192.0.2.50:40000",
+                             "192.0.2.1:59760", "192.0.2.1:59772", "192.0.2.50:40000",
+                             "192.0.2.1:59760", "192.0.2.1:59772", "192.0.2.50:40000"));
+  const auto& first = sender_.sent()[0];
+  EXPECT_EQ(first.packet.substr(12, 4), std::string("\xc0\x00\x02\x01", 4)) << "from the VIP";
+}
+
+TEST_F(IscsiFirewallTickleTest, PeerFilesAreUntrusted) {
+  ASSERT_EQ(Run("start", Params("nodea"), false, "u").exit_code, 0);
+  const std::string peer = PathFor("evil");
+  host_.SetFile(peer,
+                "sanha-tickle 1\n"
+                "192.0.2.1 3260 192.0.2.60 1000\n"     // good
+                "198.51.100.1 3260 192.0.2.61 1000\n"  // not our address
+                "192.0.2.1 22 192.0.2.62 1000\n"       // not our port
+                "192.0.2.1 3260 224.0.0.1 1000\n"      // multicast
+                "192.0.2.1 3260 127.0.0.1 1000\n"      // loopback
+                "192.0.2.1 3260 0.0.0.0 1000\n"        // unspecified
+                "192.0.2.1 3260 192.0.2.63 0\n"        // port 0
+                "192.0.2.1 3260 192.0.2.64 65536\n"    // port too large
+                "192.0.2.1 3260 192.0.2.0/24 1000\n"   // a network
+                "192.0.2.1 3260 2001:db8::1 1000\n"    // mixed families
+                "192.0.2.1 3260 192.0.2.65 01000\n"    // not canonical
+                "192.0.2.1 3260 192.0.2.66 1000 x\n"   // extra field
+                "192.0.2.1 3260 192.0.2.67 \x1b[2J\n"  // control characters
+                "192.0.2.1 3260 192.0.2.68 1000");     // truncated last line
+  host_.SetFile(PathFor("noheader"), "192.0.2.1 3260 192.0.2.69 1000\n");
+  host_.SetFile(PathFor("huge"), "sanha-tickle 1\n" + std::string(600 * 1024, '#'));
+  host_.SetSymlink(PathFor("link"), "/etc/shadow");
+  host_.SetFile(PathFor("x.tmp.123"), "sanha-tickle 1\n192.0.2.1 3260 192.0.2.70 1000\n");
+  host_.SetFile("/shared/tickle/sanha-tickle-0123456789abcdef.other",
+                "sanha-tickle 1\n192.0.2.1 3260 192.0.2.71 1000\n");  // another spec's file
+  ocf::Outcome o = Run("start", Params("nodeb"), false, "u-b");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::set<std::string> targets;
+  for (const std::string& t : Targets()) targets.insert(t);
+  EXPECT_THAT(targets, ::testing::UnorderedElementsAre("192.0.2.1:59760", "192.0.2.1:59772",
+                                                       "192.0.2.60:1000"));
+  EXPECT_THAT(log_.Text(), HasSubstr("skipped 13 line(s)"));
+  EXPECT_THAT(log_.Text(), HasSubstr("not a tickle file"));
+  EXPECT_THAT(log_.Text(), HasSubstr("link: not a regular file"));
+}
+
+TEST_F(IscsiFirewallTickleTest, ATickleFailureNeverFailsTheStart) {
+  ASSERT_EQ(Run("start", Params("nodea"), false, "u").exit_code, 0);
+  sender_.FailWith(Status::Permission("cannot open a raw socket: Operation not permitted"));
+  ocf::Outcome o = Run("start", Params("nodeb"), false, "u-b");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(log_.Text(), HasSubstr("6 failed: cannot open a raw socket"));
+  ASSERT_TRUE(host_.RemoveFile("/proc/net/tcp").ok());
+  EXPECT_EQ(Run("monitor", Params("nodeb"), true, "u-b").exit_code, 0)
+      << "an unreadable connection table only costs the next takeover its tickles";
+}
+
+TEST_F(IscsiFirewallTickleTest, ResetLocalOnUnblockStop) {
+  std::map<std::string, std::string> p = Params("nodea");
+  p["reset_local_on_unblock_stop"] = "true";
+  ASSERT_EQ(Run("start", p, false, "u").exit_code, 0);
+  const std::vector<std::string> kill1 = {
+      "ss",    "-K", "-t",    "-n",  "state",     "established", "src", "192.0.2.1",
+      "sport", "=",  ":3260", "dst", "192.0.2.1", "dport",       "=",   ":59760"};
+  std::vector<std::string> kill2 = kill1;
+  kill2.back() = ":59772";
+  host_.Reply(kill1, "");
+  host_.Reply(kill2, "");
+  ocf::Outcome o = Run("stop", p, false, "u");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(Blocked()) << "traffic is held again";
+  std::vector<std::vector<std::string>> ss;
+  for (const auto& c : host_.commands_run())
+    if (c[0] == "ss") ss.push_back(c);
+  EXPECT_THAT(ss, ::testing::ElementsAre(kill1, kill2));
+  // The reset comes after the block: the last iptables command precedes the first ss.
+  size_t last_iptables = 0, first_ss = 0;
+  for (size_t i = 0; i < host_.commands_run().size(); ++i) {
+    if (host_.commands_run()[i][0] == "iptables") last_iptables = i;
+    if (host_.commands_run()[i][0] == "ss" && first_ss == 0) first_ss = i;
+  }
+  EXPECT_LT(last_iptables, first_ss);
+}
+
+TEST_F(IscsiFirewallTickleTest, BadTickleParametersAreRefused) {
+  const std::vector<std::map<std::string, std::string>> bad = {
+      {{"action", "block"}, {"ip", "192.0.2.1"}, {"tickle_dir", "/shared/tickle"}},
+      {{"action", "unblock"}, {"ip", "192.0.2.1"}, {"tickle_dir", "relative/dir"}},
+      {{"action", "unblock"}, {"ip", "192.0.2.1"}, {"tickle_dir", "/shared/../etc"}},
+      {{"action", "unblock"}, {"tickle_dir", "/shared/tickle"}},
+      {{"action", "unblock"}, {"ip", "192.0.2.0/24"}, {"tickle_dir", "/shared/tickle"}},
+      {{"action", "unblock"},
+       {"ip", "192.0.2.1"},
+       {"protocol", "udp"},
+       {"tickle_dir", "/shared/tickle"}},
+      {{"action", "block"}, {"ip", "192.0.2.1"}, {"reset_local_on_unblock_stop", "true"}},
+      {{"action", "unblock"}, {"ip", "192.0.2.1"}, {"reset_local_on_unblock_stop", "maybe"}},
+      {{"action", "unblock"}, {"reset_local_on_unblock_stop", "yes"}},
+  };
+  for (const auto& p : bad) {
+    for (const char* action : {"start", "stop", "monitor", "validate-all"}) {
+      ocf::Outcome o = Run(action, p);
+      EXPECT_EQ(o.exit_code, 6) << ::testing::PrintToString(p) << " " << action;
+      EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+    }
+  }
+  EXPECT_TRUE(host_.commands_run().empty());
+  EXPECT_EQ(Run("validate-all",
+                {{"action", "unblock"}, {"ip", "192.0.2.1"}, {"reset_local_on_unblock_stop", ""}})
+                .exit_code,
+            0)
+      << "empty means the default";
 }
 
 }  // namespace

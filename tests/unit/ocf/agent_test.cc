@@ -180,6 +180,11 @@ TEST_F(AgentTest, OperationTimeoutBecomesAHostDeadline) {
   EXPECT_TRUE(seen_deadline_);
   EXPECT_FALSE(host_.deadline().has_value());   // cleared afterwards
   EXPECT_EQ(time_left_, milliseconds(18'000));  // 10% margin, at most 2 s
+  // None given (heartbeat v1, a hand run): no bound, as before.
+  EXPECT_EQ(Run({"start"}).exit_code, 0);
+  EXPECT_FALSE(seen_deadline_);
+  EXPECT_EQ(Run({"start"}, {{"OCF_RESKEY_CRM_meta_timeout", " "}}).exit_code, 0);
+  EXPECT_FALSE(seen_deadline_);
 }
 
 // Regression: CRM_meta_timeout=9223372036854775807 made Now() + timeout overflow into the past,
