@@ -3,9 +3,10 @@
 # configured from ha-examples/ as an administrator would, fenced through two simulated APC PDUs by
 # sanha's fence_apc_pdu, tgtd managed by iet-target behind a virtual IP, and an iSCSI initiator
 # writer whose every acknowledged write is verified after each scenario. docs/drill.md explains it.
-# Usage: drill.sh [--token MS] [--runs N] [--json] [--scenarios LIST] [--logs DIR] [BUILD_DIR]
+# Usage: drill.sh [--token MS] [--runs N] [--tickle] [--json] [--scenarios LIST] [--logs DIR] [BUILD_DIR]
 #   LIST: comma-separated, from death,standby,resize,fencefail,partition,steady (default: all)
 #   --runs N: node deaths (power cuts) to run, for the medians (default 5)
+#   --tickle: the unblock resource records connections in a shared tickle_dir (tickle ACKs)
 #   --logs DIR: keep every log of the run (pacemaker, corosync, SET logs, writer) in DIR
 # Root only. Removes everything it creates, also on failure or Ctrl-C. Exit 0 only if all pass.
 # Functions run through wait_for and the EXIT trap look unreachable to shellcheck:
@@ -16,14 +17,16 @@ SRC=$(cd "$HERE/../.." && pwd)
 TOKEN=""
 RUNS=5
 JSON=0
+TICKLE=0
 LOGS=""
 SCENARIOS=death,standby,resize,fencefail,partition,steady
-usage() { sed -n '6,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --token) TOKEN=${2:-}; shift 2 || usage ;;
     --runs) RUNS=${2:-}; shift 2 || usage ;;
     --json) JSON=1; shift ;;
+    --tickle) TICKLE=1; shift ;;
     --scenarios) SCENARIOS=${2:-}; shift 2 || usage ;;
     --logs) LOGS=${2:-}; shift 2 || usage ;;
     -h | --help) usage ;;
@@ -142,6 +145,26 @@ cluster_up() {
   wait_for 120 ready || { echo "drill: the group did not start" >&2; return 1; }
   progress "group $GROUP (${MEMBERS[*]}) running on $(active)"
 }
+# tickle_setup: --tickle: the unblock resource (the group's last member) records established
+# connections in a directory both nodes see; its start on the survivor tickles them.
+tickle_setup() {
+  [ "$TICKLE" = 1 ] || return 0
+  mkdir -p "$SB/shared/tickle"
+  sb_in node1 crm resource param "${MEMBERS[-1]}" set tickle_dir "$SB/shared/tickle" >/dev/null 2>&1 ||
+    { echo "drill: cannot set tickle_dir on ${MEMBERS[-1]}" >&2; return 1; }
+  sleep 2
+  wait_for 60 ready
+}
+# tickle_recorded NODE: with --tickle, waits until NODE's tickle file lists the writer's current
+# connection (the unblock monitor records every 10 s); without, true at once.
+tickle_recorded() {
+  [ "$TICKLE" = 1 ] || return 0
+  local port
+  port=$(ip netns exec "$SB_NS_INI" ss -tnH state established dst "$SB_VIP" dport = 3260 |
+    awk '{ sub(/.*:/, "", $3); print $3; exit }')
+  [ -n "$port" ] || return 1
+  wait_for 30 grep -qs " $SB_INI_ADDR $port\$" "$SB/shared/tickle/"*".$1"
+}
 # ready: both nodes online, the group running, the cluster idle.
 ready() {
   local a
@@ -236,14 +259,16 @@ record() { RESULTS+=("$1|$2|$3|$4|$5"); [ "$3" = PASS ] || FAILED=1; }
 # ---- 1. node death ------------------------------------------------------------------------------
 DEATH_ROWS=()  # "membership fence_req outlets_off started first_ack" per run, seconds after death
 scenario_death() {
-  local run=$1 log=$SB/writer-death-$1.log victim survivor t0 tm tf to ts ta verdict=PASS note=""
+  local run=$1 log=$SB/writer-death-$1.log victim survivor t0 tcut tm tf to ts ta verdict=PASS note=""
   writer_start "$log" || { record death "$run" FAIL "" "writer did not start"; return; }
   victim=$(active)
   survivor=$(other "$victim")
   sleep 2
-  t0=$(sb_power_cut "$victim")
+  tickle_recorded "$victim" || { record death "$run" FAIL "" "no connection recorded in tickle_dir"; return; }
+  read -r t0 tcut < <(sb_power_cut "$victim")
   progress "death $run: power cut of $victim (active) at $(date -d "@$t0" +%T.%N | cut -c1-12)"
-  if ! wait_for 120 acked_after "$log" "$t0"; then verdict=FAIL note="no write acknowledged after the death"; fi
+  # Only an acknowledgement after the cut is complete comes from the survivor.
+  if ! wait_for 120 acked_after "$log" "$tcut"; then verdict=FAIL note="no write acknowledged after the death"; fi
   wait_for 30 idle "$survivor"
   local plog=$SB/$survivor/log/pacemaker.log
   tm=$(pcmk_time "$plog" "pacemaker-controld.*Node $victim state is now lost" "$t0")
@@ -252,7 +277,7 @@ scenario_death() {
   ts=$(pcmk_time "$plog" "Result of start operation for ${MEMBERS[-1]} on $survivor: ok" "$t0")
   local tfirst
   tfirst=$(pcmk_time "$plog" "Requesting local execution of start operation for ${MEMBERS[0]} on $survivor" "$t0")
-  ta=$(first_ack_after "$log" "$t0")
+  ta=$(first_ack_after "$log" "$tcut")
   if [ -z "$to" ]; then
     verdict=FAIL note="${note:+$note; }the SET logs do not show both of $victim's outlets off"
   elif [ -z "$tfirst" ] || awk -v a="$tfirst" -v b="$to" 'BEGIN { exit !(a < b) }'; then
@@ -334,7 +359,7 @@ scenario_fencefail() {
   survivor=$(other "$victim")
   kill -STOP "$(cat "$SB/pdu-a/snmpd.pid")" "$(cat "$SB/pdu-b/snmpd.pid")"
   sleep 1
-  t0=$(sb_power_cut "$victim")
+  read -r t0 _ < <(sb_power_cut "$victim")
   progress "fencefail: PDUs silent, power cut of $victim"
   sleep 40
   local plog=$SB/$survivor/log/pacemaker.log m
@@ -484,11 +509,12 @@ rows = []
 for line in sys.stdin.read().splitlines():
     s, run, verdict, values, note = line.split("|", 4)
     rows.append({"scenario": s, "run": int(run), "result": verdict, "values": kv(values), "note": note})
-print(json.dumps({"token_ms": int(token) if token else None, "death_median_s": kv(median),
-                  "scenarios": rows, "pass": ok}, indent=1))' "${TOKEN:-}" "$med" "$FAILED"
+print(json.dumps({"token_ms": int(token) if token else None, "tickle": sys.argv[4] == "1",
+                  "death_median_s": kv(median),
+                  "scenarios": rows, "pass": ok}, indent=1))' "${TOKEN:-}" "$med" "$FAILED" "$TICKLE"
     return
   fi
-  printf '\nsanha failover drill — token %s ms, %s death run(s)\n' "${TOKEN:-$(grep -Eo 'token:[[:space:]]*[0-9]+' "$SRC/ha-examples/corosync/corosync.conf" | grep -Eo '[0-9]+' || echo default)}" "${#DEATH_ROWS[@]}"
+  printf '\nsanha failover drill — token %s ms, tickle %s, %s death run(s)\n' "${TOKEN:-$(grep -Eo 'token:[[:space:]]*[0-9]+' "$SRC/ha-examples/corosync/corosync.conf" | grep -Eo '[0-9]+' || echo default)}" "$([ "$TICKLE" = 1 ] && echo on || echo off)" "${#DEATH_ROWS[@]}"
   printf '%-10s %-3s %-4s %s\n' scenario run res "measured (seconds after the event) / checks"
   local r s run verdict values note
   for r in "${RESULTS[@]}"; do
@@ -504,7 +530,11 @@ print(json.dumps({"token_ms": int(token) if token else None, "death_median_s": k
 progress "sandbox: staging sanha from $BUILD"
 sb_create "$BUILD" || exit 1
 cluster_files || exit 1
-cluster_up || { record setup 1 FAIL "" "cluster did not come up (logs under $SB)"; report; exit 1; }
+if ! { cluster_up && tickle_setup; }; then
+  record setup 1 FAIL "" "cluster did not come up (logs under $SB)"
+  report
+  exit 1
+fi
 for s in ${SCENARIOS//,/ }; do
   case $s in
     death) for r in $(seq 1 "$RUNS"); do scenario_death "$r"; done ;;

@@ -129,7 +129,8 @@ sb_boot() {
 }
 
 # sb_power_cut NODE: the power is gone: cable out, then every process of the node SIGKILLed at
-# once (killing the init of its PID namespace takes all of them). Prints the time of the cut.
+# once (killing the init of its PID namespace takes all of them). Prints two times: when the cut
+# began, and when it was complete (no packet of the node's can be answered after that).
 sb_power_cut() {
   local n=$1 d=$SB/$1 init holder t
   init=$(cat "$d/init.pid" 2>/dev/null) holder=$(cat "$d/holder.pid" 2>/dev/null)
@@ -139,7 +140,7 @@ sb_power_cut() {
   [ -n "$holder" ] && kill -9 "$holder" 2>/dev/null
   rm -f "$d/init.pid" "$d/holder.pid"
   sb_log "$n power cut"
-  echo "$t"
+  echo "$t $(date +%s.%N)"
 }
 
 sb_alive() { [ -e "$SB/$1/init.pid" ] && kill -0 "$(cat "$SB/$1/init.pid")" 2>/dev/null; }
