@@ -529,6 +529,7 @@ print(json.dumps({"token_ms": int(token) if token else None, "tickle": sys.argv[
 # ---- main ---------------------------------------------------------------------------------------
 progress "sandbox: staging sanha from $BUILD"
 sb_create "$BUILD" || exit 1
+progress "sandbox: $SB"
 cluster_files || exit 1
 if ! { cluster_up && tickle_setup; }; then
   record setup 1 FAIL "" "cluster did not come up (logs under $SB)"
