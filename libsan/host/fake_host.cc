@@ -68,6 +68,31 @@ Result<Output> FakeHost::Run(const Command& cmd) {
   return Status::Internal("FakeHost: unexpected command: " + Join(cmd.argv, " "));
 }
 
+namespace {
+
+class FakeProcess : public Process {
+ public:
+  FakeProcess(int pid, san::Output out) : pid_(pid), out_(std::move(out)) {}
+  int pid() const override { return pid_; }
+  std::optional<int> ExitCode() override {
+    if (out_.exit_code == 0) return std::nullopt;
+    return out_.exit_code;
+  }
+  std::string Output() override { return out_.out + out_.err; }
+
+ private:
+  int pid_;
+  san::Output out_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Process>> FakeHost::Spawn(const Command& cmd) {
+  SAN_ASSIGN_OR_RETURN(Output out, Run(cmd));
+  static int next_pid = 40000;
+  return std::unique_ptr<Process>(std::make_unique<FakeProcess>(++next_pid, std::move(out)));
+}
+
 void FakeHost::SetFile(const std::string& path, std::string content) {
   infos_.erase(path);
   files_[path] = std::move(content);

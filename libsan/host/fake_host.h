@@ -48,6 +48,9 @@ class FakeHost : public Host {
   milliseconds total_slept() const { return slept_; }
 
   Result<Output> Run(const Command& cmd) override;
+  // Recorded and answered like Run: an exit code 0 reply is a program that keeps running, any
+  // other one that exited at once with that code; its out + err are the Process's output.
+  Result<std::unique_ptr<Process>> Spawn(const Command& cmd) override;
   Result<std::string> ReadFile(const std::string& path) override;
   Status WriteFileAtomically(const std::string& path, std::string_view data) override;
   Status RemoveFile(const std::string& path) override;

@@ -64,6 +64,11 @@ Result<std::vector<std::string>> Host::ListDirectory(const std::string& path) {
   return Status::Internal("ListDirectory(" + path + ") is not supported by this Host");
 }
 
+Result<std::unique_ptr<Process>> Host::Spawn(const Command& cmd) {
+  return Status::Internal("Spawn(" + (cmd.argv.empty() ? std::string() : cmd.argv[0]) +
+                          ") is not supported by this Host");
+}
+
 Result<std::string> Host::ReadLink(const std::string& path) {
   return Status::Internal("ReadLink(" + path + ") is not supported by this Host");
 }

@@ -51,6 +51,18 @@ class LockHandle {
   virtual ~LockHandle() = default;
 };
 
+// A program started by Host::Spawn that keeps running on its own (a daemon in the foreground).
+class Process {
+ public:
+  // Stops reading its output; the program keeps running.
+  virtual ~Process() = default;
+  virtual int pid() const = 0;
+  // Empty while it runs; its exit code (128+N when killed by signal N) once it has exited.
+  virtual std::optional<int> ExitCode() = 0;
+  // What it wrote to stdout and stderr so far, without waiting.
+  virtual std::string Output() = 0;
+};
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -83,6 +95,12 @@ class Host {
 
   virtual Clock::time_point Now() = 0;
   virtual void SleepFor(milliseconds d) = 0;
+
+  // Starts a program that keeps running (a daemon kept in the foreground, so its early exit and
+  // reason are seen at once): own process group, stdin /dev/null, stdout and stderr into a pipe
+  // the returned Process reads until it is destroyed (later writes fail with EPIPE). Errors as
+  // Run. The default (for Hosts that predate it) fails with Internal.
+  virtual Result<std::unique_ptr<Process>> Spawn(const Command& cmd);
 
   // A deadline for everything that follows: Run() caps each command's timeout at the time left
   // and fails with Timeout once it has passed. Agents set it from the operation timeout.

@@ -56,6 +56,20 @@ Result<Output> RealHost::Run(const Command& cmd) {
   return RunSubprocess(*path, cmd, timeout, log_);
 }
 
+Result<std::unique_ptr<Process>> RealHost::Spawn(const Command& cmd) {
+  if (cmd.argv.empty() || cmd.argv[0].empty()) return Status::Internal("Spawn: empty argv");
+  const std::string& name = cmd.argv[0];
+  if (deadline_ && Now() >= *deadline_) {
+    return Status::Timeout(name + " not started: the deadline has passed");
+  }
+  std::optional<std::string> path = programs_.Resolve(name);
+  if (!path) {
+    return Status::NotInstalled("program '" + name + "' not found (install it, or set " +
+                                ProgramTable::EnvName(name) + " or SANHA_PATH)");
+  }
+  return SpawnSubprocess(*path, cmd, log_);
+}
+
 Result<std::string> RealHost::ReadFile(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "cannot open " + path);

@@ -22,6 +22,7 @@ class RealHost : public Host {
   // from cmd.input, and captures stdout and stderr. The timeout is min(cmd.timeout, TimeLeft());
   // on expiry the whole process group is killed. Safe to call from several threads.
   Result<Output> Run(const Command& cmd) override;
+  Result<std::unique_ptr<Process>> Spawn(const Command& cmd) override;
 
   Result<std::string> ReadFile(const std::string& path) override;
   // Writes path.tmp.<pid> with the mode of the file it replaces (0644 & ~umask for a new file),

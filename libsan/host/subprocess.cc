@@ -330,4 +330,82 @@ Result<Output> RunSubprocess(const std::string& path, const Command& cmd, millis
   return output;
 }
 
+namespace {
+
+class SpawnedProcess : public Process {
+ public:
+  SpawnedProcess(pid_t pid, Fd out) : pid_(pid), out_(std::move(out)) {}
+  int pid() const override { return pid_; }
+  std::optional<int> ExitCode() override {
+    if (exit_code_) return exit_code_;
+    int wstatus = 0;
+    pid_t r = WaitNoIntr(pid_, &wstatus, WNOHANG);
+    if (r == pid_) exit_code_ = san::ExitCode(wstatus);
+    if (r < 0) exit_code_ = 255;  // not our child any more (SIGCHLD ignored): gone
+    return exit_code_;
+  }
+  std::string Output() override {
+    if (out_.valid()) Drain(&out_, &output_);
+    return output_;
+  }
+
+ private:
+  pid_t pid_;
+  Fd out_;
+  std::string output_;
+  std::optional<int> exit_code_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Process>> SpawnSubprocess(const std::string& path, const Command& cmd,
+                                                 Logger* log) {
+  if (cmd.argv.empty()) return Status::Internal("SpawnSubprocess: empty argv");
+  const std::string& name = cmd.argv[0];
+  if (log != nullptr) log->Debug("spawn: " + cmd.LoggableArgv());
+  std::vector<std::string> arg_strings = cmd.argv;
+  arg_strings[0] = path;
+  std::vector<std::string> env_strings = BuildEnvironment(cmd.extra_env);
+  std::vector<char*> argv = CStrings(arg_strings);
+  std::vector<char*> envp = CStrings(env_strings);
+  Fd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_in.valid()) return ErrnoStatus(errno, "cannot open /dev/null to run " + name);
+  Fd out_r, out_w, report_r, report_w;
+  if (!MakePipe(&out_r, &out_w) || !MakePipe(&report_r, &report_w)) {
+    return ErrnoStatus(errno, "cannot create pipes to run " + name);
+  }
+  struct rlimit nofile = {};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  ChildSetup setup = {path.c_str(),
+                      argv.data(),
+                      envp.data(),
+                      {null_in.get(), out_w.get(), out_w.get()},
+                      report_w.get(),
+                      nofile.rlim_cur == RLIM_INFINITY
+                          ? 65536
+                          : static_cast<int>(std::min<rlim_t>(nofile.rlim_cur, 1 << 20))};
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoStatus(errno, "cannot fork to run " + name);
+  if (pid == 0) ExecChild(setup);
+  setpgid(pid, pid);
+  null_in.Reset();
+  out_w.Reset();
+  report_w.Reset();
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = read(report_r.get(), &exec_errno, sizeof(exec_errno));
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof(exec_errno))) {
+    int status;
+    WaitNoIntr(pid, &status, 0);
+    std::string message = "cannot execute " + path + ": " + ErrnoText(exec_errno);
+    if (exec_errno == ENOENT) return Status::NotInstalled(std::move(message));
+    if (exec_errno == EACCES || exec_errno == EPERM) return Status::Permission(std::move(message));
+    return Status::Internal(std::move(message));
+  }
+  SetNonBlocking(out_r.get());
+  return std::unique_ptr<Process>(std::make_unique<SpawnedProcess>(pid, std::move(out_r)));
+}
+
 }  // namespace san

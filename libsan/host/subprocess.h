@@ -2,6 +2,7 @@
 // with poll(), and kill its whole process group on timeout. RealHost::Run is built on it.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "libsan/host/host.h"
@@ -29,5 +30,12 @@ namespace san {
 // threads.
 Result<Output> RunSubprocess(const std::string& path, const Command& cmd, milliseconds timeout,
                              Logger* log);
+
+// Starts the executable at `path` like RunSubprocess (own process group, clean signals, only fds
+// 0-2) without waiting: stdin is /dev/null, stdout and stderr go to one pipe the returned Process
+// reads. Its exit is noticed by ExitCode() (the child is reaped then). Fails like RunSubprocess
+// when the program cannot be executed.
+Result<std::unique_ptr<Process>> SpawnSubprocess(const std::string& path, const Command& cmd,
+                                                 Logger* log);
 
 }  // namespace san

@@ -8,11 +8,18 @@ bool ParseAction(std::string_view text, Action* action) {
     std::string_view name;
     Action action;
   } kActions[] = {
-      {"start", Action::kStart},        {"stop", Action::kStop},
-      {"monitor", Action::kMonitor},    {"status", Action::kMonitor},
-      {"reload", Action::kReload},      {"validate-all", Action::kValidateAll},
-      {"meta-data", Action::kMetaData}, {"metadata", Action::kMetaData},
-      {"usage", Action::kUsage},        {"help", Action::kUsage},
+      {"start", Action::kStart},
+      {"stop", Action::kStop},
+      {"monitor", Action::kMonitor},
+      {"status", Action::kMonitor},
+      {"reload", Action::kReload},
+      {"validate-all", Action::kValidateAll},
+      {"meta-data", Action::kMetaData},
+      {"metadata", Action::kMetaData},
+      {"usage", Action::kUsage},
+      {"help", Action::kUsage},
+      // OCF 1.1: Pacemaker asks an agent advertising it to apply its reloadable parameters.
+      {"reload-agent", Action::kReload},
   };
   for (const auto& a : kActions) {
     if (a.name == text) {

@@ -60,6 +60,7 @@ class TgtBackend : public TargetBackend {
   Host& host_;
   Logger& log_;
   BackendOptions options_;
+  int pid_ = 0;  // of the tgtd StartDaemon started
 };
 
 }  // namespace san::target::tgt

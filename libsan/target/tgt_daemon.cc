@@ -8,6 +8,7 @@ namespace {
 
 constexpr milliseconds kPoll{100};
 constexpr milliseconds kDaemonWait{10'000};
+constexpr char kDefaultSocket[] = "/var/run/tgtd/socket";
 
 }  // namespace
 
@@ -20,32 +21,50 @@ Result<bool> TgtBackend::DaemonRunning() {
 }
 
 Status TgtBackend::StartDaemon() {
+  // tgtd fails on a missing socket directory only after daemonizing, its reason in syslog: check
+  // first. tgt's own default directory is created as its packaging would; a configured one is the
+  // administrator's and must exist on this node.
+  const std::string socket = options_.socket.empty() ? kDefaultSocket : options_.socket;
+  const std::string dir = socket.substr(0, socket.rfind('/'));
+  Result<FileInfo> info = host_.StatFollowingLinks(dir.empty() ? "/" : dir);
+  if (!info.ok() && info.status().code() == Code::kNotFound && options_.socket.empty()) {
+    SAN_RETURN_IF_ERROR(host_.MakeDirectories(dir, 0755));
+  } else if (!info.ok() || info->type != FileInfo::Type::kDirectory) {
+    return Status::NotInstalled("tgtd_socket: directory " + dir + " of " + socket +
+                                (info.ok() ? " is not a directory" : " does not exist") +
+                                " on this node");
+  }
   Command cmd;
-  cmd.argv = {"tgtd"};
+  // In the foreground, so an early exit and its reason are seen at once (a daemonizing tgtd
+  // exits 0 and logs its failure to syslog); its own process group keeps it out of a timeout's
+  // kill.
+  cmd.argv = {"tgtd", "-f"};
   if (!options_.portals.empty()) {
     cmd.argv.push_back("--iscsi");
     cmd.argv.push_back("portal=" + options_.portals.front().ToString());
   }
   if (!options_.socket.empty()) cmd.extra_env.push_back("TGT_IPC_SOCKET=" + options_.socket);
-  cmd.timeout = kDaemonWait;
-  SAN_ASSIGN_OR_RETURN(Output out, host_.Run(cmd));  // tgtd daemonizes itself
-  if (out.exit_code != 0) {
-    return Status::CommandFailed("tgtd exited " + std::to_string(out.exit_code) + ": " +
-                                 out.FirstErrorLine());
-  }
-  const Clock::time_point give_up = host_.Now() + kDaemonWait;
+  SAN_ASSIGN_OR_RETURN(std::unique_ptr<Process> tgtd, host_.Spawn(cmd));
+  const Clock::time_point give_up = host_.Now() + std::min(kDaemonWait, host_.TimeLeft());
   while (true) {
+    if (std::optional<int> code = tgtd->ExitCode()) {
+      Output out;
+      out.err = tgtd->Output();
+      return Status::CommandFailed("tgtd exited " + std::to_string(*code) + ": " +
+                                   out.FirstErrorLine());
+    }
     SAN_ASSIGN_OR_RETURN(bool up, DaemonRunning());
     if (up) break;
     if (host_.Now() >= give_up) return Status::Timeout("tgtd started but does not answer");
     host_.SleepFor(kPoll);
   }
+  pid_ = tgtd->pid();
   for (size_t i = 1; i < options_.portals.size(); ++i) {
     SAN_RETURN_IF_ERROR(Change(
         {"--op", "new", "--mode", "portal", "--param", "portal=" + options_.portals[i].ToString()},
         {TgtError::kExists}, "add portal"));
   }
-  log_.Info("tgtd started");
+  log_.Info("tgtd started (pid " + std::to_string(pid_) + ")");
   return Status::Ok();
 }
 

@@ -24,10 +24,23 @@ target vol1
 CONF
 PARAMS=(config="$CONF" tgtd_socket="$SOCK" state_dir="$T_TMP/state" portals=127.0.0.1:3260 firewall=nft)
 
+# ocf-tester validates meta-data against resource-agents' ra-api-1.dtd, which predates OCF 1.1
+# (no reload-agent action, no reloadable attribute). Inside the namespace that file is replaced by
+# the same DTD with exactly those two additions; everything else ocf-tester checks is unchanged.
+STOCK_DTD=/usr/share/resource-agents/ra-api-1.dtd
+DTD11=$T_TMP/ra-api-1.1.dtd
+sed 's/|reload|/|reload|reload-agent|/' "$STOCK_DTD" >"$DTD11"
+echo '<!ATTLIST parameter reloadable (1|0) "0">' >>"$DTD11"
+check "OCF 1.1 meta-data does not validate against the stock DTD" no \
+  "$("$AGENT" meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid - 2>/dev/null) && echo yes || echo no)"
+check "...and validates with the two OCF 1.1 additions" yes \
+  "$("$AGENT" meta-data | (cd "$T_TMP" && sed 's/ra-api-1.dtd/ra-api-1.1.dtd/' | xmllint --noout --valid - 2>/dev/null) && echo yes || echo no)"
+
 # Runs in the namespace with a private /run/tgtd, as a node would.
 in_ns() {
   ip netns exec "$NS" unshare -m --propagation private sh -c \
-    'mount -t tmpfs none /run/tgtd && exec env HA_RSCTMP="$0" "$@"' "$T_TMP/rsc" "$@"
+    'mount -t tmpfs none /run/tgtd && mount --bind "$1" "$2" && shift 2 && exec env HA_RSCTMP="$0" "$@"' \
+    "$T_TMP/rsc" "$DTD11" "$STOCK_DTD" "$@"
 }
 agent() {
   local action=$1
@@ -110,5 +123,9 @@ agent start firewall="nft;reboot"
 check "a hostile parameter is refused" 6 "$RC"
 check "nothing was started" no \
   "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+agent start tgtd_socket=/nonexistent-sanha-dir/sock
+check "a tgtd_socket whose directory is missing fails start as not installed" 5 "$RC"
+check_match "...saying why" \
+  "ocf-exit-reason:tgtd_socket: directory /nonexistent-sanha-dir of /nonexistent-sanha-dir/sock does not exist on this node" "$ERR"
 check "meta-data as nobody" 0 "$(su nobody -s /bin/sh -c "$AGENT meta-data" >/dev/null 2>&1; echo $?)"
 finish

@@ -83,6 +83,51 @@ TEST_F(IetTargetTest, ADaemonItDidNotStartIsLeftRunning) {
   EXPECT_THAT(o.err, HasSubstr("tgtd is not running and manage_daemon is false"));
 }
 
+// tgtd daemonized exits 0 and fails later with its reason in syslog: started in the foreground,
+// an early exit is reported at once with what it said.
+TEST_F(IetTargetTest, AnEarlyExitOfTgtdIsReportedWithItsReason) {
+  ASSERT_TRUE(host_.MakeDirectories("/run/tgtd").ok());
+  host_.Reply({"tgtd", "-f"}, "", 1,
+              "(null): ipc_init(781) failed to open lock file for management IPC\n");
+  ocf::Outcome o = Run("start", {{"tgtd_socket", "/run/tgtd/socket"}});
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:tgtd exited 1: (null): ipc_init(781) failed to "
+                               "open lock file for management IPC"));
+  EXPECT_LT(host_.total_slept(), milliseconds(200)) << "no wait for a daemon that is gone";
+  o = Run("start", {{"tgtd_socket", "/nonexistent/sock"}});
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_THAT(o.err, HasSubstr("tgtd_socket: directory /nonexistent of /nonexistent/sock does not "
+                               "exist on this node"));
+}
+
+// OCF 1.0 meta-data made every parameter reloadable: a changed portals was "reloaded" and ignored.
+// OCF 1.1: reloadable only where reload applies the change; Pacemaker restarts for the others.
+TEST_F(IetTargetTest, OnlyParametersAReloadAppliesAreReloadable) {
+  ocf::Outcome o = Run("meta-data");
+  ASSERT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.out, HasSubstr("<version>1.1</version>"));
+  EXPECT_THAT(o.out, HasSubstr("<action name=\"reload-agent\""));
+  std::vector<std::string> reloadable;
+  for (size_t at = o.out.find("<parameter name=\""); at != std::string::npos;
+       at = o.out.find("<parameter name=\"", at + 1)) {
+    const size_t end = o.out.find('>', at);
+    const std::string tag = o.out.substr(at, end - at);
+    if (tag.find("reloadable=\"1\"") == std::string::npos) continue;
+    const size_t name = at + std::string("<parameter name=\"").size();
+    reloadable.push_back(o.out.substr(name, o.out.find('"', name) - name));
+  }
+  EXPECT_THAT(reloadable, ::testing::UnorderedElementsAre("config", "remove_stale", "firewall",
+                                                          "firewall_chain"));
+  // reload-agent is what Pacemaker calls: it applies the file.
+  ASSERT_EQ(Run("start").exit_code, 0);
+  host_.SetBlockDevice("/dev/vg/c", 16 << 20);
+  host_.SetFile("/etc/sanha/targets.conf",
+                std::string(kFile) + "  lun 3 /dev/vg/c scsi_idsn=AMHDSK-240101-03\n");
+  o = Run("reload-agent");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(tgtd_.targets().at(1).luns.count(3), 1u);
+}
+
 TEST_F(IetTargetTest, ReloadOnAStoppedResourceDoesNotStartIt) {
   EXPECT_EQ(Run("reload").exit_code, 7);
   EXPECT_FALSE(tgtd_.running());
