@@ -249,8 +249,9 @@ power_on() {
 rejoin() {
   if [ "$(sb_outlet a "${1#node}")" = 2 ] || [ "$(sb_outlet b "${1#node}")" = 2 ]; then
     power_on "$1" || return 1
+    wait_for 60 sb_alive "$1" || return 1  # the mains watcher boots it
   fi
-  wait_for 5 sb_alive "$1" || sb_boot "$1" || return 1
+  sb_alive "$1" || sb_boot "$1" || return 1
   wait_for 120 ready
 }
 

@@ -112,6 +112,10 @@ BOOT
 # sb_boot NODE: power on: cable in, the node's init started (its daemons with it).
 sb_boot() {
   local n=$1 d=$SB/$1 holder init=""
+  # One boot at a time (the watcher and the drill may both want one): a second would find the
+  # first's sockets in use and die half-started.
+  sb_alive "$n" && return 0
+  mkdir "$d/booting" 2>/dev/null || return 0
   ip -n "$SB_NS_SW" link set "p-$n" up
   ip netns exec "$(sb_ns "$n")" unshare --mount --uts --pid --fork --kill-child --mount-proc \
     bash "$d/boot.sh" >>"$d/boot.out" 2>&1 &
@@ -123,8 +127,13 @@ sb_boot() {
     [ -n "$init" ] && break
     sleep 0.05
   done
-  [ -n "$init" ] || { echo "drill: $n did not boot: $(tail -1 "$d/boot.out")" >&2; return 1; }
+  if [ -z "$init" ]; then
+    rmdir "$d/booting"
+    echo "drill: $n did not boot: $(tail -1 "$d/boot.out")" >&2
+    return 1
+  fi
   echo "$init" >"$d/init.pid"
+  rmdir "$d/booting"
   sb_log "$n boot (init $init)"
 }
 
