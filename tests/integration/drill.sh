@@ -38,5 +38,8 @@ if [ "$T_FAILED" != 0 ]; then
   sed 's/^/    | /' "$T_TMP/drill.err"
   sed 's/^/    | /' "$T_TMP/drill.json"
   tail -n 40 "$T_TMP/logs/drill.log" 2>/dev/null | sed 's/^/    log | /'
+  for f in "$T_TMP"/logs/node*/log-corosync/corosync.log "$T_TMP"/logs/node*/boot.out; do
+    [ -s "$f" ] && tail -n 5 "$f" | sed "s|^|    ${f#"$T_TMP"/logs/} | |"
+  done
 fi
 finish
