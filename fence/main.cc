@@ -59,6 +59,7 @@ int Run(int argc, char** argv) {
     FrontLogger log(env.count("HA_debug") && env["HA_debug"] != "0" ? LogLevel::kDebug
                                                                     : LogLevel::kInfo);
     RealHost host(ProgramTable::FromEnvironment(environ), &log);
+    host.SetDeadline(host.Now() + kMaxOperationTimeout);  // the hard cap of the whole run
     AgentDeps deps{&host, snmp::OpenNetSnmp, remote::OpenLibssh2, &log};
     return Emit(RunGluePlugin(std::vector<std::string>(argv + 1, argv + argc), env, *specs, deps));
   }
@@ -113,6 +114,9 @@ int Run(int argc, char** argv) {
   }
   FrontLogger log(LevelFor(values));
   RealHost host(ProgramTable::FromEnvironment(environ), &log);
+  // The hard cap of the whole run, secret scripts included; each action is bounded tighter by its
+  // operation_timeout (RunAction).
+  host.SetDeadline(host.Now() + kMaxOperationTimeout);
   AgentDeps deps{&host, snmp::OpenNetSnmp, remote::OpenLibssh2, &log};
 
   if (values.count("proxy")) {  // forced command of the stonith proxy's authorized key

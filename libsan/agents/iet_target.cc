@@ -66,6 +66,32 @@ std::string Reasons(const std::vector<target::Step>& diffs) {
   return text;
 }
 
+// With manage_daemon, a running tgtd must be the one this resource started: the distribution's
+// tgt service starts one listening on every address, so adopting it would let initiators log in
+// around the VIP and the firewall holds. Ours = the ownership mark exists and, when it names a
+// pid and /proc is there, that process still runs. Busy naming the remedy otherwise.
+Status CheckOwnDaemon(ocf::Context& ctx, const Config& cfg) {
+  const std::string socket =
+      cfg.backend_options.socket.empty() ? "tgt's default socket" : cfg.backend_options.socket;
+  const std::string remedy =
+      ": stop it and keep it from starting at boot (systemctl disable --now tgt), or set "
+      "manage_daemon=false to use a daemon managed elsewhere as it is";
+  Result<std::string> mark = ctx.host().ReadFile(OwnerMark(cfg));
+  if (!mark.ok()) {
+    return Status::Busy("a tgtd this resource did not start already runs on " + socket +
+                        " (the distribution's tgt service listens on every address)" + remedy);
+  }
+  const size_t at = mark->find("pid=");
+  if (at == std::string::npos || !ctx.host().Stat("/proc/self").ok()) return Status::Ok();
+  Result<int64_t> pid = ParseInt64(Trim(std::string_view(*mark).substr(at + 4)));
+  if (pid.ok() &&
+      ctx.host().Stat("/proc/" + std::to_string(*pid)).status().code() == Code::kNotFound) {
+    return Status::Busy("the tgtd this resource started (pid " + std::to_string(*pid) +
+                        ") is gone and another one runs on " + socket + remedy);
+  }
+  return Status::Ok();
+}
+
 std::string PendingPath(const Config& cfg) { return cfg.reconcile.state_dir + "/pending"; }
 
 // Makes a pending change visible: a warning in the log and as the operation's exit reason on every
@@ -178,6 +204,7 @@ Status Validate(ocf::Context& ctx) {
 Status Start(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Loaded l, Load(ctx));
   SAN_ASSIGN_OR_RETURN(bool up, l.backend->DaemonRunning());
+  if (up && l.cfg.manage_daemon) SAN_RETURN_IF_ERROR(CheckOwnDaemon(ctx, l.cfg));
   if (!up) {
     if (!l.cfg.manage_daemon) {
       return Status::NotFound("tgtd is not running and manage_daemon is false");
@@ -185,7 +212,11 @@ Status Start(ocf::Context& ctx) {
     SAN_RETURN_IF_ERROR(ctx.host().MakeDirectories(l.cfg.reconcile.state_dir, 0700));
     // The mark first: a crash right after the daemon starts must still let stop stop it.
     SAN_RETURN_IF_ERROR(ctx.host().WriteFileAtomically(OwnerMark(l.cfg), "tgtd\n"));
-    SAN_RETURN_IF_ERROR(l.backend->StartDaemon());
+    SAN_ASSIGN_OR_RETURN(int pid, l.backend->StartDaemon());
+    if (pid > 0) {
+      SAN_RETURN_IF_ERROR(ctx.host().WriteFileAtomically(OwnerMark(l.cfg),
+                                                         "tgtd pid=" + std::to_string(pid) + "\n"));
+    }
   }
   Result<target::ApplyReport> report =
       target::Apply(ctx.host(), ctx.log(), *l.backend, l.file, l.cfg.reconcile);
@@ -204,7 +235,12 @@ Status Stop(ocf::Context& ctx) {
         target::RemoveConfigured(ctx.host(), ctx.log(), *l.backend, l.file, l.cfg.reconcile));
   }
   if (l.cfg.manage_daemon && ctx.host().Stat(OwnerMark(l.cfg)).ok()) {
-    if (up) SAN_RETURN_IF_ERROR(l.backend->StopDaemon());
+    Status ours = CheckOwnDaemon(ctx, l.cfg);
+    if (!ours.ok()) {
+      ctx.log().Warning("not stopping tgtd: " + ours.message());
+    } else if (up) {
+      SAN_RETURN_IF_ERROR(l.backend->StopDaemon());
+    }
     SAN_RETURN_IF_ERROR(ctx.host().RemoveFile(OwnerMark(l.cfg)));
   }
   PublishPending(ctx, l.cfg, "");

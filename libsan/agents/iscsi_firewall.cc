@@ -1,22 +1,20 @@
 // iscsi-firewall: block=start adds DROP rules and stop removes them; unblock is the reverse. Every
-// change is read back before the action reports success.
+// change is read back before the action reports success. The block/unblock pair meets through
+// hold records in HA_RSCTMP (docs/firewall.md); tickles live in iscsi_firewall_tickle.cc.
 #include "libsan/agents/iscsi_firewall.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
-#include <tuple>
 
+#include "libsan/agents/iscsi_firewall_tickle.h"
 #include "libsan/firewall/hold_state.h"
 #include "libsan/firewall/nft_client.h"
-#include "libsan/firewall/tickle_file.h"
-#include "libsan/net/tcp_table.h"
 #include "libsan/util/strings.h"
 
 namespace san::agents::iscsi_firewall {
-
-namespace {
 
 std::string DescribeRules(const std::vector<firewall::Rule>& rules) {
   std::vector<std::string> parts;
@@ -32,6 +30,17 @@ std::string DescribeRules(const std::vector<firewall::Rule>& rules) {
   return text;
 }
 
+// FNV-1a over everything that defines the rules, so a changed parameter never reuses a verdict.
+uint64_t SpecKey(const firewall::BlockSpec& spec) {
+  std::string text = spec.chain;
+  for (const auto& rule : firewall::ExpandRules(spec)) text += "\n" + rule.Describe();
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+namespace {
+
 Result<std::unique_ptr<firewall::Backend>> OpenBackend(ocf::Context& ctx, const Config& cfg) {
   return firewall::MakeBackend(ctx.host(), ctx.log(), cfg.backend, cfg.spec);
 }
@@ -42,15 +51,6 @@ struct CachedVerdict {
   uint64_t spec_key = 0;
   bool all_present = false;
 };
-
-// FNV-1a over everything that defines the rules, so a changed parameter never reuses a verdict.
-uint64_t SpecKey(const firewall::BlockSpec& spec) {
-  std::string text = spec.chain;
-  for (const auto& rule : firewall::ExpandRules(spec)) text += "\n" + rule.Describe();
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 std::string VerdictPath(ocf::Context& ctx) { return ctx.StateFile("nftgen"); }
 
@@ -206,156 +206,6 @@ void RemoveQuietly(ocf::Context& ctx, const std::string& path) {
   ctx.SetWarning(warning);
 }
 
-// --- Tickle ACKs (unblock with tickle_dir) ----------------------------------------------------
-
-std::string SpecKeyText(const Config& cfg) {
-  char key[32];
-  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(SpecKey(cfg.spec)));
-  return key;
-}
-
-std::string NodeName(ocf::Context& ctx) {
-  std::vector<std::string> words = SplitList(ctx.Env("OCF_RESKEY_CRM_meta_on_node"), " \t\r\n");
-  if (words.size() != 1) {
-    Result<std::string> name = ctx.host().ReadFile("/proc/sys/kernel/hostname");
-    words = name.ok() ? SplitList(*name, " \t\r\n") : std::vector<std::string>{};
-  }
-  return words.size() == 1 ? words[0] : "node";
-}
-
-// This node's established connections to the spec, from /proc/net/tcp{,6}.
-Result<std::vector<net::TcpConnection>> LocalConnections(ocf::Context& ctx, const Config& cfg) {
-  std::vector<net::TcpConnection> all;
-  bool v4 = false, v6 = false;
-  for (const net::Network& d : cfg.spec.destinations)
-    (d.family == net::Family::kIpv4 ? v4 : v6) = true;
-  for (auto [path, family, wanted] : {std::tuple{"/proc/net/tcp", net::Family::kIpv4, v4},
-                                      std::tuple{"/proc/net/tcp6", net::Family::kIpv6, true}}) {
-    // tcp6 also lists IPv4 peers of dual-stack sockets (as ::ffff:a.b.c.d).
-    if (!wanted) continue;
-    Result<std::string> text = ctx.host().ReadFile(path);
-    if (!text.ok()) {
-      if (family == net::Family::kIpv6 && !v6) continue;  // no IPv6 in this kernel
-      return text.status();
-    }
-    SAN_ASSIGN_OR_RETURN(std::vector<net::TcpConnection> found,
-                         net::ParseProcNetTcp(*text, family));
-    all.insert(all.end(), found.begin(), found.end());
-  }
-  return firewall::ConnectionsOf(cfg.spec, all);
-}
-
-// Writes this node's connection list to tickle_dir when it changed. Failures are warnings: a
-// shared directory that is away must not fail the service, it only costs the next takeover its
-// tickles.
-void RecordConnections(ocf::Context& ctx, const Config& cfg) {
-  if (cfg.tickle_dir.empty()) return;
-  Result<std::vector<net::TcpConnection>> conns = LocalConnections(ctx, cfg);
-  if (!conns.ok()) {
-    ctx.log().Warning("cannot list established connections: " + conns.status().message());
-    return;
-  }
-  const std::string path =
-      cfg.tickle_dir + "/" + firewall::TickleFileName(SpecKeyText(cfg), NodeName(ctx));
-  const std::string text = firewall::FormatTickleFile(*conns);
-  if (Result<std::string> old = ctx.host().ReadFile(path); old.ok() && *old == text) return;
-  if (Status s = ctx.host().WriteFileAtomically(path, text); !s.ok()) {
-    ctx.log().Warning("cannot record connections for tickle ACKs: " + s.message());
-    return;
-  }
-  ctx.log().Info("recorded " + std::to_string(conns->size()) + " connection(s) in " + path);
-}
-
-// The connections every node recorded in tickle_dir (validated: the files come from peers).
-std::vector<net::TcpConnection> RecordedConnections(ocf::Context& ctx, const Config& cfg) {
-  std::vector<net::TcpConnection> all;
-  Result<std::vector<std::string>> names = ctx.host().ListDirectory(cfg.tickle_dir);
-  if (!names.ok()) {
-    ctx.log().Warning("cannot read tickle_dir: " + names.status().message());
-    return all;
-  }
-  const std::string key = SpecKeyText(cfg);
-  for (const std::string& name : *names) {
-    if (!firewall::IsTickleFileOf(name, key)) continue;
-    const std::string path = cfg.tickle_dir + "/" + name;
-    // lstat: a link, FIFO or device is never opened; the size is capped before reading.
-    Result<FileInfo> info = ctx.host().Stat(path);
-    if (!info.ok() || info->type != FileInfo::Type::kRegular ||
-        info->size > firewall::kMaxTickleFileBytes) {
-      ctx.log().Warning("ignoring " + path + ": not a regular file of at most " +
-                        std::to_string(firewall::kMaxTickleFileBytes) + " bytes");
-      continue;
-    }
-    Result<std::string> text = ctx.host().ReadFile(path);
-    Result<firewall::TickleFile> file = text.ok() ? firewall::ParseTickleFile(*text, cfg.spec)
-                                                  : Result<firewall::TickleFile>(text.status());
-    if (!file.ok()) {
-      ctx.log().Warning("ignoring " + path + ": " + file.status().message());
-      continue;
-    }
-    if (file->rejected_lines > 0) {
-      ctx.log().Warning(path + ": skipped " + std::to_string(file->rejected_lines) +
-                        " line(s) that are not connections to " +
-                        DescribeRules(firewall::ExpandRules(cfg.spec)));
-    }
-    all.insert(all.end(), file->connections.begin(), file->connections.end());
-  }
-  return firewall::ConnectionsOf(cfg.spec, all);
-}
-
-void SendRecordedTickles(ocf::Context& ctx, const Config& cfg, const SenderFactory& factory) {
-  std::vector<net::TcpConnection> conns = RecordedConnections(ctx, cfg);
-  if (conns.empty()) return;
-  std::unique_ptr<net::PacketSender> sender = factory();
-  net::TickleReport report = net::SendTickles(*sender, conns);
-  std::string text = "sent " + std::to_string(report.packets_sent) + " tickle ACK(s) to " +
-                     std::to_string(report.connections) + " recorded connection(s)";
-  if (report.packets_failed == 0) {
-    ctx.log().Info(text);
-  } else {
-    // Like portblock: a failed tickle only means initiators wait for their retransmission.
-    ctx.log().Warning(text + "; " + std::to_string(report.packets_failed) +
-                      " failed: " + report.first_error);
-  }
-}
-
-// Resets this node's established connections to the spec (ss -K, sock_diag SOCK_DESTROY).
-void ResetLocalConnections(ocf::Context& ctx, const Config& cfg) {
-  Result<std::vector<net::TcpConnection>> conns = LocalConnections(ctx, cfg);
-  if (!conns.ok()) {
-    ctx.log().Warning("cannot list established connections: " + conns.status().message());
-    return;
-  }
-  for (const net::TcpConnection& c : *conns) {
-    Command cmd;
-    cmd.argv = {"ss",
-                "-K",
-                "-t",
-                "-n",
-                "state",
-                "established",
-                "src",
-                c.local.address.ToShortString(),
-                "sport",
-                "=",
-                ":" + std::to_string(c.local.port),
-                "dst",
-                c.remote.address.ToShortString(),
-                "dport",
-                "=",
-                ":" + std::to_string(c.remote.port)};
-    cmd.timeout = milliseconds(5000);
-    Result<Output> out = ctx.host().Run(cmd);
-    if (!out.ok() || out->exit_code != 0) {
-      ctx.log().Warning("cannot reset " + c.remote.ToString() + " -> " + c.local.ToString() + ": " +
-                        (out.ok() ? out->FirstErrorLine() : out.status().message()));
-    }
-  }
-  if (!conns->empty()) {
-    ctx.log().Info("reset " + std::to_string(conns->size()) + " local connection(s)");
-  }
-}
-
 // Turns what is in place into the resource's state (see Monitor). `own` is this instance's
 // record (nullopt: not started here), `own_status` not OK when it could not be read.
 Result<ocf::RunState> Decide(ocf::Context& ctx, const Config& cfg,
@@ -421,6 +271,8 @@ Result<Config> LoadConfig(const ocf::Params& params) {
   text.port = params.String("port");
   text.protocol = params.String("protocol");
   text.chain = params.String("chain");
+  text.direction = params.String("direction");
+  if (text.direction.empty()) text.direction = "in";  // empty means the default
   SAN_ASSIGN_OR_RETURN(cfg.spec, firewall::ParseBlockSpec(text));
   Result<firewall::BackendKind> kind = firewall::ParseBackendKind(params.String("backend"));
   if (!kind.ok()) return kind.status().WithContext("backend");
@@ -513,13 +365,26 @@ Status Stop(ocf::Context& ctx) {
   SAN_ASSIGN_OR_RETURN(Config cfg, LoadConfig(ctx.params()));
   // The last list before the address leaves: the next node tickles these (portblock does too).
   if (!cfg.block_on_start) RecordConnections(ctx, cfg);
-  SAN_RETURN_IF_ERROR(Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false));
+  if (Status applied = Apply(ctx, cfg, !cfg.block_on_start, /*record=*/false); !applied.ok()) {
+    // A block stop whose rules are gone anyway has done its job, whatever failed on the way (the
+    // host lock, a foreign rule in our chain): failing it would get the node fenced for nothing.
+    if (!cfg.block_on_start) return applied;
+    Result<std::unique_ptr<firewall::Backend>> backend = OpenBackend(ctx, cfg);
+    Result<firewall::BlockState> state = backend.ok()
+                                             ? (*backend)->Inspect(cfg.spec)
+                                             : Result<firewall::BlockState>(backend.status());
+    if (!state.ok() || !state->NonePresent()) return applied;
+    std::string warning = "stopped (no block rule is in place), but: " + applied.message();
+    ctx.log().Warning(warning);
+    ctx.SetWarning(warning);
+  }
   // Held now; connections that would linger until the address is gone are reset, and their
   // initiators' reconnects meet the block.
   if (cfg.reset_local_on_unblock_stop) ResetLocalConnections(ctx, cfg);
   // The rules are as a stopped instance leaves them; what follows is bookkeeping only.
   RemoveQuietly(ctx, VerdictPath(ctx));
   RemoveQuietly(ctx, OwnPath(ctx));
+  RemoveQuietly(ctx, ctx.StatePath());  // the mark of sanha before hold records
   // The lift record goes with the unblock instance that wrote it (also when one instance name
   // served both roles); another started unblock instance's lift of the same rules stays.
   const std::string lift_path = LiftPath(ctx, cfg);
@@ -555,6 +420,22 @@ Result<ocf::RunState> MonitorWith(ocf::Context& ctx, const GenerationReader& gen
 }
 
 namespace {
+// Decide, but a block that finds no rule and no lift reads the rules once more: the unblock
+// partner's stop re-adds them before it removes its lift record, so a stop that ran between our
+// read of the rules and our read of the record shows up as rules in place now.
+Result<ocf::RunState> Settle(ocf::Context& ctx, const Config& cfg,
+                             const firewall::BlockState& state,
+                             const std::optional<firewall::HoldRecord>& own,
+                             const Status& own_status, const std::string& boot) {
+  Result<ocf::RunState> verdict = Decide(ctx, cfg, state, own, own_status, boot);
+  if (verdict.ok() || !cfg.block_on_start || !own || !state.NonePresent()) return verdict;
+  SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
+  SAN_ASSIGN_OR_RETURN(firewall::BlockState again, backend->Inspect(cfg.spec));
+  if (again.NonePresent()) return verdict;
+  ctx.log().Info("the block rules reappeared while checking (the unblock partner stopped)");
+  return Decide(ctx, cfg, again, own, own_status, boot);
+}
+
 Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
                             const GenerationReader& generation) {
   const std::string boot = BootId(ctx.host());
@@ -562,6 +443,12 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
   const Status own_status = own_read.status();
   std::optional<firewall::HoldRecord> own;
   if (own_read.ok()) own = *own_read;
+  if (own_read.ok() && !own && ctx.host().Stat(ctx.StatePath()).ok()) {
+    // The bare "started" mark of sanha before hold records (an instance started before an
+    // upgrade, in the same tmpfs): started, at an unknown time, so no lift can cover it.
+    own = firewall::HoldRecord{boot, std::numeric_limits<int64_t>::max(), ""};
+    ctx.log().Info("started before an upgrade (" + ctx.StatePath() + ")");
+  }
   if (!cfg.block_on_start && (!own || !own_status.ok())) {
     firewall::BlockState none;
     return Decide(ctx, cfg, none, own, own_status, boot);
@@ -581,7 +468,7 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
                       " unchanged since the last exact check");
       firewall::BlockState state;
       (cached->all_present ? state.present : state.missing) = firewall::ExpandRules(cfg.spec);
-      return Decide(ctx, cfg, state, own, own_status, boot);
+      return Settle(ctx, cfg, state, own, own_status, boot);
     }
   }
   SAN_ASSIGN_OR_RETURN(auto backend, OpenBackend(ctx, cfg));
@@ -592,7 +479,7 @@ Result<ocf::RunState> Check(ocf::Context& ctx, const Config& cfg,
       WriteVerdict(ctx, {*before, key, state.AllPresent()});
     }
   }
-  return Decide(ctx, cfg, state, own, own_status, boot);
+  return Settle(ctx, cfg, state, own, own_status, boot);
 }
 
 }  // namespace

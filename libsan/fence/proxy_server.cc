@@ -84,6 +84,7 @@ AgentResult ServeProxyRequest(const ProxyConfig& config, const std::string& key_
     for (const std::string& n : allowed) {
       Values v = config.nodes.at(n);
       v["action"] = "monitor";
+      v.erase("ssh_proxy");  // the proxy talks to the PDUs itself, as for the node actions
       Result<FenceRequest> r = BuildRequest(v, specs, *d.host);
       if (!r.ok()) return Failure(r.status().WithContext("node " + n));
       AgentResult res = RunAction(*r, d);

@@ -98,6 +98,7 @@ Result<BlockSpec> ParseBlockSpec(const BlockSpecText& text) {
       {"chain", &text.chain},
   }};
   for (const auto& [name, value] : fields) SAN_RETURN_IF_ERROR(CheckRawText(name, *value));
+  SAN_RETURN_IF_ERROR(CheckRawText("direction", text.direction));
 
   BlockSpec spec;
   Result<std::vector<net::Network>> destinations = net::ParseNetworkList(text.ip);
@@ -120,6 +121,22 @@ Result<BlockSpec> ParseBlockSpec(const BlockSpecText& text) {
   }
   SAN_RETURN_IF_ERROR(CheckChain(text.chain));
   spec.chain = text.chain;
+  if (text.direction == "in") {
+    spec.direction = Direction::kIn;
+  } else if (text.direction == "out") {
+    spec.direction = Direction::kOut;
+  } else if (text.direction == "both") {
+    spec.direction = Direction::kBoth;
+  } else {
+    return Status::InvalidConfig("direction: " + Quoted(text.direction) +
+                                 " is not in, out or both");
+  }
+  if (spec.direction != Direction::kIn && spec.chain.size() > kMaxChainLength - 4) {
+    return Status::InvalidConfig("chain: " + Quoted(spec.chain) + " is longer than " +
+                                 std::to_string(kMaxChainLength - 4) +
+                                 " characters, too long with direction=" + text.direction +
+                                 " (its output chain adds \"-out\")");
+  }
 
   const size_t rules = ExpandRules(spec).size();
   if (rules == 0) {
@@ -147,14 +164,24 @@ std::vector<Rule> ExpandRules(const BlockSpec& spec) {
     for (const std::string& destination : SideTexts(spec.destinations, family)) {
       for (const std::string& source : SideTexts(spec.sources, family)) {
         for (const net::PortRange& ports : spec.ports) {
-          Rule rule{family,        destination,
-                    source,        ports,
-                    spec.protocol, spec.new_connections_only && spec.protocol == Protocol::kTcp};
-          const bool seen = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) {
-            return r.family == rule.family && r.destination == rule.destination &&
-                   r.source == rule.source && r.ports == rule.ports;
-          });
-          if (!seen) rules.push_back(std::move(rule));
+          for (bool outgoing : {false, true}) {
+            if (outgoing ? spec.direction == Direction::kIn : spec.direction == Direction::kOut) {
+              continue;
+            }
+            Rule rule{family,
+                      destination,
+                      source,
+                      ports,
+                      spec.protocol,
+                      spec.new_connections_only && spec.protocol == Protocol::kTcp && !outgoing,
+                      outgoing};
+            const bool seen = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) {
+              return r.family == rule.family && r.destination == rule.destination &&
+                     r.source == rule.source && r.ports == rule.ports &&
+                     r.outgoing == rule.outgoing;
+            });
+            if (!seen) rules.push_back(std::move(rule));
+          }
         }
       }
     }
@@ -163,10 +190,28 @@ std::vector<Rule> ExpandRules(const BlockSpec& spec) {
 }
 
 std::string Rule::Describe() const {
-  return std::string(ProtocolName(protocol)) + " dport " + ports.ToString('-') + " from " +
-         (source.empty() ? "any" : source) + " to " + (destination.empty() ? "any" : destination) +
-         (new_connections_only ? " new connections" : "") +
+  const std::string remote = source.empty() ? "any" : source;
+  const std::string local = destination.empty() ? "any" : destination;
+  if (outgoing) {
+    return std::string(ProtocolName(protocol)) + " sport " + ports.ToString('-') + " from " +
+           local + " to " + remote + (family == net::Family::kIpv4 ? " (ipv4" : " (ipv6") +
+           ", outgoing)";
+  }
+  return std::string(ProtocolName(protocol)) + " dport " + ports.ToString('-') + " from " + remote +
+         " to " + local + (new_connections_only ? " new connections" : "") +
          (family == net::Family::kIpv4 ? " (ipv4)" : " (ipv6)");
+}
+
+std::string OutChain(std::string_view chain) { return std::string(chain) + "-out"; }
+
+std::vector<HookedRules> GroupByHook(const BlockSpec& spec) {
+  HookedRules in{spec.chain, false, {}};
+  HookedRules out{OutChain(spec.chain), true, {}};
+  for (Rule& rule : ExpandRules(spec)) (rule.outgoing ? out : in).rules.push_back(std::move(rule));
+  std::vector<HookedRules> groups;
+  if (!in.rules.empty()) groups.push_back(std::move(in));
+  if (!out.rules.empty()) groups.push_back(std::move(out));
+  return groups;
 }
 
 Result<BackendKind> ParseBackendKind(std::string_view text) {

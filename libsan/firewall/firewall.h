@@ -19,6 +19,10 @@ namespace san::firewall {
 enum class Protocol { kTcp, kUdp };
 std::string_view ProtocolName(Protocol p);  // "tcp", "udp"
 
+// portblock's direction: kIn drops packets arriving for the local addresses and ports (input
+// hook), kOut drops packets leaving from them (output hook), kBoth does both.
+enum class Direction { kIn, kOut, kBoth };
+
 // Incoming packets to `destinations` (local addresses; empty = any) from `sources` (initiators;
 // empty = any) on `ports` are dropped (DROP, never REJECT: initiators stall and retry).
 struct BlockSpec {
@@ -27,6 +31,8 @@ struct BlockSpec {
   std::vector<net::PortRange> ports;  // never empty
   Protocol protocol = Protocol::kTcp;
   std::string chain = "sanha-iscsi";  // our chain (iptables) / chain in table inet sanha (nft)
+  // Outgoing rules live in a second chain, OutChain(chain), hooked at output.
+  Direction direction = Direction::kIn;
   // TCP only: drop connection attempts (SYN without ACK) and let established connections run,
   // so a connection the server closes can finish closing while new logins stall (iet-target
   // holds initiators this way while it re-presents a LUN). Not settable from BlockSpecText.
@@ -40,10 +46,12 @@ struct BlockSpecText {
   std::string port = "3260";
   std::string protocol = "tcp";
   std::string chain = "sanha-iscsi";
+  std::string direction = "in";  // in, out or both
 };
 
 // Validates everything; InvalidConfig with a one-line reason naming the parameter otherwise.
-// Chain names: 1..28 characters of [A-Za-z0-9_.-], not starting with '-'.
+// Chain names: 1..28 characters of [A-Za-z0-9_.-], not starting with '-'; at most 24 with
+// direction out or both (the output chain's name adds "-out").
 Result<BlockSpec> ParseBlockSpec(const BlockSpecText& text);
 
 // One concrete rule of a spec (a destination × source × port combination of one family), as
@@ -55,11 +63,26 @@ struct Rule {
   net::PortRange ports;
   Protocol protocol;
   bool new_connections_only = false;  // see BlockSpec
+  // Packets leaving `destination` (local) from `ports` towards `source` (initiators), at the
+  // output hook; otherwise packets arriving for `destination` on `ports` from `source`.
+  bool outgoing = false;
   std::string Describe() const;
 };
 // The rules a spec stands for. Families follow the addresses given; with neither destinations
 // nor sources, both IPv4 and IPv6. Combinations mixing families are skipped.
 std::vector<Rule> ExpandRules(const BlockSpec& spec);
+
+// The chain holding a spec's outgoing rules: "<chain>-out".
+std::string OutChain(std::string_view chain);
+
+// The rules of a spec grouped by the chain and hook that hold them (incoming rules first; groups
+// without rules left out). Backends run one pass per group.
+struct HookedRules {
+  std::string chain;
+  bool output = false;  // hooked at output (else input)
+  std::vector<Rule> rules;
+};
+std::vector<HookedRules> GroupByHook(const BlockSpec& spec);
 
 struct BlockState {
   std::vector<Rule> present;

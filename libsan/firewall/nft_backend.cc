@@ -20,6 +20,11 @@ std::string TableRef() { return std::string("inet ") + kNftTable; }
 // Our base chain: before the filter tables of iptables-nft and of the administrator (priority
 // filter), so our drop is final whatever they accept.
 constexpr char kChainSpec[] = "{ type filter hook input priority filter - 1; policy accept; }";
+constexpr char kOutChainSpec[] = "{ type filter hook output priority filter - 1; policy accept; }";
+
+bool Hooked(const NftChainListing* chain, const HookedRules& group) {
+  return chain != nullptr && (group.output ? chain->hooked_output : chain->hooked_input);
+}
 
 size_t LeadingTabs(std::string_view line) {
   size_t n = 0;
@@ -137,6 +142,8 @@ NftListing ParseNftListing(std::string_view text) {
       chain->rules.push_back(std::move(rule));
     } else if (StartsWith(content, "type filter hook input ")) {
       chain->hooked_input = true;
+    } else if (StartsWith(content, "type filter hook output ")) {
+      chain->hooked_output = true;
     }
   }
   return listing;
@@ -147,18 +154,22 @@ std::string NftRuleKey(const Rule& rule) {
          std::string(ProtocolName(rule.protocol)) + " " + rule.ports.ToString('-') +
          " s=" + (rule.source.empty() ? "any" : rule.source) +
          " d=" + (rule.destination.empty() ? "any" : rule.destination) +
-         (rule.new_connections_only ? " syn" : "");
+         (rule.new_connections_only ? " syn" : "") + (rule.outgoing ? " out" : "");
 }
 
 std::string NftRuleBody(const Rule& rule) {
   const std::string ip = rule.family == net::Family::kIpv4 ? "ip" : "ip6";
   std::string body;
-  if (!rule.source.empty()) body += ip + " saddr " + Address(rule.source) + " ";
-  if (!rule.destination.empty()) body += ip + " daddr " + Address(rule.destination) + " ";
+  // Outgoing packets leave the local address (destination side of the spec) for the initiator.
+  const std::string& from = rule.outgoing ? rule.destination : rule.source;
+  const std::string& to = rule.outgoing ? rule.source : rule.destination;
+  if (!from.empty()) body += ip + " saddr " + Address(from) + " ";
+  if (!to.empty()) body += ip + " daddr " + Address(to) + " ";
   if (body.empty()) {
     body = rule.family == net::Family::kIpv4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ";
   }
-  body += std::string(ProtocolName(rule.protocol)) + " dport " + rule.ports.ToString('-');
+  body += std::string(ProtocolName(rule.protocol)) + (rule.outgoing ? " sport " : " dport ") +
+          rule.ports.ToString('-');
   // As nft 1.0.6 lists `tcp flags & (fin | syn | rst | ack) == syn`.
   if (rule.new_connections_only) body += " tcp flags syn / fin,syn,rst,ack";
   body += " drop comment \"" + NftRuleKey(rule) + "\"";
@@ -192,82 +203,89 @@ Result<Output> NftBackend::RunNft(const std::string& script) {
 }
 
 Result<BlockState> NftBackend::Inspect(const BlockSpec& spec) {
-  const std::vector<Rule> rules = ExpandRules(spec);
-  SAN_ASSIGN_OR_RETURN(NftListing listing,
-                       List({"chain", "inet", kNftTable, spec.chain}, spec.chain));
-  auto it = listing.chains.find(spec.chain);
-  const NftChainListing* chain = it == listing.chains.end() ? nullptr : &it->second;
-  if (chain != nullptr && !chain->hooked_input) {
-    log_.Warning("nft: chain " + TableRef() + " " + spec.chain +
-                 " is not hooked at input; its rules block nothing");
-  }
   BlockState state;
-  for (const Rule& rule : rules) {
-    const Copies copies = CountCopies(chain, rule);
-    if (copies.exact > 1) {
-      log_.Warning("nft: rule " + rule.Describe() + " is present " + std::to_string(copies.exact) +
-                   " times in " + TableRef() + " " + spec.chain);
+  for (const HookedRules& group : GroupByHook(spec)) {
+    SAN_ASSIGN_OR_RETURN(NftListing listing,
+                         List({"chain", "inet", kNftTable, group.chain}, spec.chain));
+    auto it = listing.chains.find(group.chain);
+    const NftChainListing* chain = it == listing.chains.end() ? nullptr : &it->second;
+    if (chain != nullptr && !Hooked(chain, group)) {
+      log_.Warning("nft: chain " + TableRef() + " " + group.chain + " is not hooked at " +
+                   (group.output ? "output" : "input") + "; its rules block nothing");
     }
-    if (copies.tagged > copies.exact) {
-      log_.Warning("nft: a rule commented \"" + NftRuleKey(rule) +
-                   "\" differs from the rule sanha adds; it does not count");
+    for (const Rule& rule : group.rules) {
+      const Copies copies = CountCopies(chain, rule);
+      if (copies.exact > 1) {
+        log_.Warning("nft: rule " + rule.Describe() + " is present " +
+                     std::to_string(copies.exact) + " times in " + TableRef() + " " + group.chain);
+      }
+      if (copies.tagged > copies.exact) {
+        log_.Warning("nft: a rule commented \"" + NftRuleKey(rule) +
+                     "\" differs from the rule sanha adds; it does not count");
+      }
+      const bool present = Hooked(chain, group) && copies.exact > 0;
+      (present ? state.present : state.missing).push_back(rule);
     }
-    const bool present = chain != nullptr && chain->hooked_input && copies.exact > 0;
-    (present ? state.present : state.missing).push_back(rule);
   }
   return state;
 }
 
 Status NftBackend::Block(const BlockSpec& spec) {
-  const std::vector<Rule> rules = ExpandRules(spec);
   SAN_ASSIGN_OR_RETURN(auto lock, host_.Lock(kFirewallLockPath, kLockWait));
-  SAN_ASSIGN_OR_RETURN(NftListing listing,
-                       List({"chain", "inet", kNftTable, spec.chain}, spec.chain));
-  auto it = listing.chains.find(spec.chain);
-  const NftChainListing* chain = it == listing.chains.end() ? nullptr : &it->second;
   // "add" of an existing table or identical chain is a no-op; of a chain hooked differently it
   // fails, which is what we want: rules in an unhooked chain would block nothing.
   const std::string table = TableRef();
-  std::string script = "add table " + table + "\n" + "add chain " + table + " " + spec.chain + " " +
-                       kChainSpec + "\n";
-  bool missing = false;
-  for (const Rule& rule : rules) {
-    if (CountCopies(chain, rule).exact > 0) continue;
-    script += "add rule " + table + " " + spec.chain + " " + NftRuleBody(rule) + "\n";
-    missing = true;
+  std::string script = "add table " + table + "\n";
+  bool changes = false;
+  for (const HookedRules& group : GroupByHook(spec)) {
+    SAN_ASSIGN_OR_RETURN(NftListing listing,
+                         List({"chain", "inet", kNftTable, group.chain}, spec.chain));
+    auto it = listing.chains.find(group.chain);
+    const NftChainListing* chain = it == listing.chains.end() ? nullptr : &it->second;
+    script += "add chain " + table + " " + group.chain + " " +
+              (group.output ? kOutChainSpec : kChainSpec) + "\n";
+    if (!Hooked(chain, group)) changes = true;
+    for (const Rule& rule : group.rules) {
+      if (CountCopies(chain, rule).exact > 0) continue;
+      script += "add rule " + table + " " + group.chain + " " + NftRuleBody(rule) + "\n";
+      changes = true;
+    }
   }
-  if (!missing && chain != nullptr && chain->hooked_input) return Status::Ok();
+  if (!changes) return Status::Ok();
   return Apply(script, spec.chain);
 }
 
 Status NftBackend::Unblock(const BlockSpec& spec) {
-  const std::vector<Rule> rules = ExpandRules(spec);
   SAN_ASSIGN_OR_RETURN(auto lock, host_.Lock(kFirewallLockPath, kLockWait));
   // The whole table: whether it may go depends on the other chains in it.
   SAN_ASSIGN_OR_RETURN(NftListing listing, List({"table", "inet", kNftTable}, spec.chain));
-  auto it = listing.chains.find(spec.chain);
-  if (it == listing.chains.end()) return Status::Ok();
   const std::string table = TableRef();
   std::string script;
-  size_t remaining = 0;
-  for (const NftRuleLine& line : it->second.rules) {
-    // Our comment marks our rule, even when its body was altered by hand.
-    if (!IsOurs(rules, line.comment)) {
-      ++remaining;
-      continue;
+  size_t chains_deleted = 0;
+  for (const HookedRules& group : GroupByHook(spec)) {
+    auto it = listing.chains.find(group.chain);
+    if (it == listing.chains.end()) continue;
+    size_t remaining = 0;
+    for (const NftRuleLine& line : it->second.rules) {
+      // Our comment marks our rule, even when its body was altered by hand.
+      if (!IsOurs(group.rules, line.comment)) {
+        ++remaining;
+        continue;
+      }
+      script += "delete rule " + table + " " + group.chain + " handle " +
+                std::to_string(line.handle) + "\n";
     }
-    script +=
-        "delete rule " + table + " " + spec.chain + " handle " + std::to_string(line.handle) + "\n";
+    if (remaining == 0) {
+      script += "delete chain " + table + " " + group.chain + "\n";
+      ++chains_deleted;
+    } else {
+      log_.Info("nft: chain " + table + " " + group.chain + " kept: it holds " +
+                std::to_string(remaining) + " rule(s) of other specs or of the administrator");
+    }
   }
-  if (remaining == 0) {
-    script += "delete chain " + table + " " + spec.chain + "\n";
-    // nft deletes a table with everything in it: only when nothing but our chain is there.
-    if (listing.chains.size() == 1 && !listing.other_objects) {
-      script += "delete table " + table + "\n";
-    }
-  } else {
-    log_.Info("nft: chain " + table + " " + spec.chain + " kept: it holds " +
-              std::to_string(remaining) + " rule(s) of other specs or of the administrator");
+  // nft deletes a table with everything in it: only when nothing but our chains is there.
+  if (chains_deleted > 0 && chains_deleted == listing.chains.size() && !listing.other_objects) {
+    script += "delete table " + table + "\n";
   }
   if (script.empty()) return Status::Ok();
   return Apply(script, spec.chain);

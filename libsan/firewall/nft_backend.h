@@ -25,7 +25,8 @@ struct NftRuleLine {
 };
 
 struct NftChainListing {
-  bool hooked_input = false;  // a "type filter hook input ..." base chain
+  bool hooked_input = false;   // a "type filter hook input ..." base chain
+  bool hooked_output = false;  // a "type filter hook output ..." base chain (outgoing rules)
   std::vector<NftRuleLine> rules;
 };
 
@@ -37,11 +38,13 @@ struct NftListing {
 };
 NftListing ParseNftListing(std::string_view text);
 
-// "sanha ipv4 tcp 3260-3270 s=10.0.0.0/8 d=192.0.2.1/32" ("any" for an open side).
+// "sanha ipv4 tcp 3260-3270 s=10.0.0.0/8 d=192.0.2.1/32" ("any" for an open side; " out"
+// appended for an outgoing rule).
 std::string NftRuleKey(const Rule& rule);
 // What `nft -a list` prints for `rule`, which is also what we add:
 // `ip saddr 10.0.0.0/8 ip daddr 192.0.2.1 tcp dport 3260-3270 drop comment "<key>"`, or
-// `meta nfproto ipv6 tcp dport 3260 drop comment "<key>"` when both sides are any.
+// `meta nfproto ipv6 tcp dport 3260 drop comment "<key>"` when both sides are any. Outgoing:
+// `ip saddr 192.0.2.1 ip daddr 10.0.0.0/8 tcp sport 3260 drop comment "<key>"`.
 std::string NftRuleBody(const Rule& rule);
 
 class NftBackend : public Backend {

@@ -2,6 +2,7 @@
 // sanha's messages where they find the shell agents'.
 #include "libsan/ocf/ha_logger.h"
 
+#include <fcntl.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -83,11 +84,15 @@ HaLogger::~HaLogger() {
 }
 
 void HaLogger::AppendToFile(const std::string& path, const std::string& line) {
-  // One fopen per message like the shell agents: files may be rotated between messages.
-  if (FILE* f = std::fopen(path.c_str(), "a")) {
-    std::fwrite(line.data(), 1, line.size(), f);
-    std::fclose(f);
-  }
+  // One open per message like the shell agents: files may be rotated between messages. Never
+  // blocking: a HA_LOGFILE that is a FIFO without a reader (or a full one) once hung every
+  // action, stop included; such a message is dropped instead.
+  int fd =
+      open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0640);
+  if (fd < 0) return;
+  ssize_t n = write(fd, line.data(), line.size());
+  (void)n;  // a log line that cannot be written is not a failure of the action
+  close(fd);
 }
 
 void HaLogger::Log(LogLevel level, std::string_view message) {

@@ -117,6 +117,8 @@ class Libssh2Session : public SshSession {
  public:
   Libssh2Session(int fd, LIBSSH2_SESSION* s, SshTarget t) : fd_(fd), s_(s), t_(std::move(t)) {}
   ~Libssh2Session() override {
+    // Saying goodbye to a peer that stopped answering must not wait long either.
+    libssh2_session_set_timeout(s_, 200);
     libssh2_session_disconnect(s_, "done");
     libssh2_session_free(s_);
     close(fd_);
@@ -139,6 +141,7 @@ class Libssh2Session : public SshSession {
         // Each read may wait `timeout`, all of them together not past the deadline: a peer that
         // sends a byte now and then cannot keep the fencing waiting.
         if (Status st = Arm(what); !st.ok()) {
+          libssh2_session_set_timeout(s_, 200);
           libssh2_channel_free(ch);
           return Status::Timeout(what + " did not finish its answer before the operation deadline");
         }

@@ -41,10 +41,15 @@ class TargetBackend {
   // "FILE:LINE: ..." naming the first violation.
   virtual Status CheckConfig(const TargetConfig& config) const = 0;
 
+  // Which daemon this backend talks to, the same text for every path naming it (tgt:
+  // "tgt:/run/tgtd/socket" for its control socket), for the lock that serialises runs on it.
+  virtual std::string DaemonIdentity() const = 0;
+
   // Whether the daemon answers. Never an error for "not running".
   virtual Result<bool> DaemonRunning() = 0;
-  // Starts the daemon (detached) on the portals and waits until it answers.
-  virtual Status StartDaemon() = 0;
+  // Starts the daemon (detached) on the portals and waits until it answers; its pid (0 when the
+  // backend cannot tell). An early exit fails at once with the daemon's own reason.
+  virtual Result<int> StartDaemon() = 0;
   // Asks the daemon to exit and waits (bounded by the host deadline) until it is gone.
   virtual Status StopDaemon() = 0;
 

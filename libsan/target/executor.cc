@@ -29,6 +29,21 @@ Result<Records> LoadRecords(Host& host, Logger* log, const ReconcileOptions& o) 
   return r;
 }
 
+Result<std::vector<HoldRecord>> LoadJournalOrDiscard(Host& host, Logger& log,
+                                                     const ReconcileOptions& o) {
+  Result<std::vector<HoldRecord>> j = LoadJournal(host, o);
+  if (j.ok() || j.status().code() != Code::kCorruption) return j;
+  // Unreadable text (edited by hand, another version): keep a copy for the administrator, and
+  // do not let it block every run. Journal writes are atomic, so sanha itself never leaves one.
+  log.Error(j.status().message() + "; moving it to " + JournalPath(o) +
+            ".discarded: check sanha's firewall chain for a hold left behind");
+  Result<std::string> text = host.ReadFile(JournalPath(o));
+  if (text.ok())
+    SAN_RETURN_IF_ERROR(host.WriteFileAtomically(JournalPath(o) + ".discarded", *text));
+  SAN_RETURN_IF_ERROR(host.RemoveFile(JournalPath(o)));
+  return std::vector<HoldRecord>{};
+}
+
 Result<std::vector<HoldRecord>> LoadJournal(Host& host, const ReconcileOptions& o) {
   Result<std::string> text = host.ReadFile(JournalPath(o));
   if (!text.ok()) {
@@ -97,7 +112,17 @@ Status Executor::Block(const HoldRecord& h, bool block) {
 }
 
 Status Executor::Release(const HoldRecord& h) {
-  SAN_RETURN_IF_ERROR(Block(h, false));
+  Status lifted = Block(h, false);
+  if (lifted.code() == Code::kInvalidConfig) {
+    // The entry cannot be replayed (an invalid firewall value or chain, e.g. from a CLI run that
+    // skipped validation). The block it records was built from the same values and failed the
+    // same way before anything was added, so nothing of it can be in force: discard it rather
+    // than fail every later run, stop included (a failed stop gets the node fenced).
+    log_.Error("discarding the journal entry of target " + Printable(h.target) +
+               " that cannot be replayed: " + lifted.message());
+  } else {
+    SAN_RETURN_IF_ERROR(lifted);
+  }
   for (auto it = journal_.begin(); it != journal_.end(); ++it) {
     if (it->tid == h.tid && it->target == h.target && it->sources == h.sources) {
       journal_.erase(it);

@@ -17,6 +17,10 @@ std::string JournalPath(const ReconcileOptions& o);
 Result<Records> LoadRecords(Host& host, Logger* log, const ReconcileOptions& o);
 // The journal of unfinished holds; Corruption when it cannot be read back.
 Result<std::vector<HoldRecord>> LoadJournal(Host& host, const ReconcileOptions& o);
+// As LoadJournal, but a journal that cannot be parsed is logged, kept as JOURNAL.discarded and
+// removed, so it never blocks a run (stop above all).
+Result<std::vector<HoldRecord>> LoadJournalOrDiscard(Host& host, Logger& log,
+                                                     const ReconcileOptions& o);
 
 class Executor {
  public:

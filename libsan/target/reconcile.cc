@@ -2,6 +2,7 @@
 #include "libsan/target/reconcile.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "libsan/target/executor.h"
@@ -62,6 +63,14 @@ std::string View(std::string_view text, bool accounts) {
   return out;
 }
 
+// Runs against one daemon are serialised whatever their state directories: two applies with
+// different state dirs would otherwise interleave their steps on the same targets.
+Result<std::unique_ptr<LockHandle>> LockDaemon(Host& host, const TargetBackend& backend,
+                                               const ReconcileOptions& options) {
+  SAN_RETURN_IF_ERROR(host.MakeDirectories(options.daemon_lock_dir, 0700));
+  return host.Lock(DaemonLockPath(backend, options), std::min(kLockWait, host.TimeLeft()));
+}
+
 PlanInput MakePlanInput(const TargetConfig& config, const Inspection& ins,
                         const ReconcileOptions& options, const TargetBackend& backend) {
   PlanInput in;
@@ -107,6 +116,22 @@ Status SaveAppliedState(Host& host, const RunningState& actual, const ReconcileO
 }
 
 }  // namespace
+
+std::string DaemonLockPath(const TargetBackend& backend, const ReconcileOptions& options) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name;
+  for (char c : backend.DaemonIdentity()) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '.' || c == '-') {
+      name += c;
+    } else {
+      name += '_';
+      name += kHex[u >> 4];
+      name += kHex[u & 15];
+    }
+  }
+  return options.daemon_lock_dir + "/" + name + ".lock";
+}
 
 std::string AppliedStatePath(const ReconcileOptions& options) {
   return options.state_dir + "/applied";
@@ -248,9 +273,10 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
   SAN_RETURN_IF_ERROR(backend.CheckConfig(config));
   SAN_RETURN_IF_ERROR(CheckBackingPaths(host, config));
   SAN_RETURN_IF_ERROR(host.MakeDirectories(options.state_dir, 0700));
+  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend, options));
   SAN_ASSIGN_OR_RETURN(
       auto lock, host.Lock(options.state_dir + "/lock", std::min(kLockWait, host.TimeLeft())));
-  SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournal(host, options));
+  SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournalOrDiscard(host, log, options));
   SAN_ASSIGN_OR_RETURN(Records records, LoadRecords(host, &log, options));
   ApplyReport report;
   Executor exec(host, log, backend, options, std::move(records), journal);
@@ -298,9 +324,10 @@ Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
 Status RemoveConfigured(Host& host, Logger& log, TargetBackend& backend, const TargetConfig& config,
                         const ReconcileOptions& options) {
   SAN_RETURN_IF_ERROR(host.MakeDirectories(options.state_dir, 0700));
+  SAN_ASSIGN_OR_RETURN(auto daemon_lock, LockDaemon(host, backend, options));
   SAN_ASSIGN_OR_RETURN(
       auto lock, host.Lock(options.state_dir + "/lock", std::min(kLockWait, host.TimeLeft())));
-  SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournal(host, options));
+  SAN_ASSIGN_OR_RETURN(std::vector<HoldRecord> journal, LoadJournalOrDiscard(host, log, options));
   SAN_ASSIGN_OR_RETURN(Records records, LoadRecords(host, &log, options));
   Executor exec(host, log, backend, options, records, journal);
   ApplyReport report;

@@ -34,7 +34,14 @@ struct ReconcileOptions {
   // right there as if the process died: nothing after it runs, no hold is lifted.
   std::function<bool(std::string_view point)> kill_point;
   firewall::NftClientFactory nft_factory;  // tests: a fake nft
+  // Where the per-daemon lock lives (see DaemonLockPath).
+  std::string daemon_lock_dir = "/run/lock/sanha";
 };
+
+// The lock every Apply and RemoveConfigured takes before STATE_DIR/lock: one per daemon, named
+// after the backend's DaemonIdentity() (tgt: its control socket), so runs with different state
+// directories against one daemon are serialised too.
+std::string DaemonLockPath(const TargetBackend& backend, const ReconcileOptions& options);
 
 // The state and plan of one comparison (no change made).
 struct Inspection {
@@ -58,7 +65,9 @@ struct ApplyReport {
   size_t holds_lifted_from_journal = 0;
 };
 
-// Makes the daemon match the file (see the file comment). Serialized by STATE_DIR/lock. Any hold
+// Makes the daemon match the file (see the file comment). Serialized by the daemon's lock
+// (DaemonLockPath) and STATE_DIR/lock; a journal that cannot be parsed, or an entry that cannot be
+// replayed, is logged and discarded (it never blocks a run, stop above all). Any hold
 // taken, or found in the journal, is lifted before returning, also on failure.
 Result<ApplyReport> Apply(Host& host, Logger& log, TargetBackend& backend,
                           const TargetConfig& config, const ReconcileOptions& options);

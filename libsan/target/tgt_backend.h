@@ -32,8 +32,9 @@ class TgtBackend : public TargetBackend {
 
   std::string_view Name() const override { return "tgt"; }
   Status CheckConfig(const TargetConfig& config) const override;
+  std::string DaemonIdentity() const override;
   Result<bool> DaemonRunning() override;
-  Status StartDaemon() override;
+  Result<int> StartDaemon() override;
   Status StopDaemon() override;
   Result<RunningState> ReadState(bool accounts) override;
   Result<std::map<std::string, std::string>> ReadTargetOptions(int tid) override;
@@ -60,7 +61,6 @@ class TgtBackend : public TargetBackend {
   Host& host_;
   Logger& log_;
   BackendOptions options_;
-  int pid_ = 0;  // of the tgtd StartDaemon started
 };
 
 }  // namespace san::target::tgt

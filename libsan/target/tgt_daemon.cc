@@ -1,6 +1,7 @@
 // tgtd's life cycle for agents that own it: started detached (tgtd daemonizes itself) with the
 // control socket in its environment, stopped through its own control request.
 #include "libsan/target/tgt_backend.h"
+#include "libsan/util/strings.h"
 
 namespace san::target::tgt {
 
@@ -12,6 +13,18 @@ constexpr char kDefaultSocket[] = "/var/run/tgtd/socket";
 
 }  // namespace
 
+std::string TgtBackend::DaemonIdentity() const {
+  // Lexically normalised ("//", "/./", a trailing '/'), /var/run as /run (a link to it on every
+  // current distribution), so each spelling of one socket gives one lock.
+  std::string path = options_.socket.empty() ? kDefaultSocket : options_.socket;
+  std::vector<std::string> parts;
+  for (const std::string& p : SplitList(path, "/")) {
+    if (p != ".") parts.push_back(p);
+  }
+  if (parts.size() >= 2 && parts[0] == "var" && parts[1] == "run") parts.erase(parts.begin());
+  return "tgt:/" + Join(parts, "/");
+}
+
 Result<bool> TgtBackend::DaemonRunning() {
   SAN_ASSIGN_OR_RETURN(Output out, Tgtadm({"--op", "show", "--mode", "system"}));
   if (out.exit_code == 0) return true;
@@ -20,7 +33,7 @@ Result<bool> TgtBackend::DaemonRunning() {
                                std::to_string(out.exit_code) + ": " + out.FirstErrorLine());
 }
 
-Status TgtBackend::StartDaemon() {
+Result<int> TgtBackend::StartDaemon() {
   // tgtd fails on a missing socket directory only after daemonizing, its reason in syslog: check
   // first. tgt's own default directory is created as its packaging would; a configured one is the
   // administrator's and must exist on this node.
@@ -58,14 +71,14 @@ Status TgtBackend::StartDaemon() {
     if (host_.Now() >= give_up) return Status::Timeout("tgtd started but does not answer");
     host_.SleepFor(kPoll);
   }
-  pid_ = tgtd->pid();
+  const int pid = tgtd->pid();
   for (size_t i = 1; i < options_.portals.size(); ++i) {
     SAN_RETURN_IF_ERROR(Change(
         {"--op", "new", "--mode", "portal", "--param", "portal=" + options_.portals[i].ToString()},
         {TgtError::kExists}, "add portal"));
   }
-  log_.Info("tgtd started (pid " + std::to_string(pid_) + ")");
-  return Status::Ok();
+  log_.Info("tgtd started (pid " + std::to_string(pid) + ")");
+  return pid;
 }
 
 Status TgtBackend::StopDaemon() {

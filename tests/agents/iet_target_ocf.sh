@@ -114,6 +114,43 @@ check "reload on a stopped resource does not start it" 7 "$RC"
 check "...tgtd still down" no \
   "$(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
 
+# Runs against one tgtd are serialised by a lock named after its socket, whatever the state dir:
+# with the daemon's lock held elsewhere, a start with another state dir waits, then fails (Busy).
+LOCK_NAME=""
+ID="tgt:$SOCK"
+for ((i = 0; i < ${#ID}; i++)); do
+  c=${ID:i:1}
+  case $c in
+    [A-Za-z0-9.-]) LOCK_NAME+=$c ;;
+    *) LOCK_NAME+=$(printf '_%02x' "'$c") ;;
+  esac
+done
+LOCK=/run/lock/sanha/$LOCK_NAME.lock
+agent start
+check "start (for the lock check)" 0 "$RC"
+on_exit "rm -f '$LOCK'"
+# Held by this shell on its own descriptor (a background flock's child would inherit it).
+exec {LOCK_FD}>"$LOCK"
+flock -x "$LOCK_FD"
+agent reload state_dir="$T_TMP/state2" CRM_meta_timeout=2000
+check "a reload with another state dir waits for the daemon's lock" 1 "$RC"
+check_match "...naming it" "ocf-exit-reason:.*$LOCK is locked by another process" "$ERR"
+exec {LOCK_FD}>&-
+agent stop
+check "stop (after the lock check)" 0 "$RC"
+
+# A tgtd the agent did not start (as the distribution's tgt service runs it, on every address) is
+# refused with the remedy, never adopted; stop leaves it alone.
+in_ns tgtd --iscsi portal=0.0.0.0:3260
+agent start
+check "a foreign tgtd is refused" 1 "$RC"
+check_match "...naming the remedy" "ocf-exit-reason:a tgtd this resource did not start already runs on $SOCK .*systemctl disable --now tgt" "$ERR"
+check "...nothing configured on it" "" "$(tgtadm --lld iscsi --op show --mode target)"
+agent stop
+check "stop succeeds and leaves it running" "0 yes" \
+  "$RC $(tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && echo yes || echo no)"
+tgtadm --lld iscsi --op delete --mode system
+
 # Bad configuration: exit 6, one reason line, nothing started.
 printf 'target iqn.2024-01.test.ocf:bad\n lun 0 %s/l1.img\n' "$T_TMP" >"$T_TMP/bad.conf"
 agent start config="$T_TMP/bad.conf"

@@ -54,6 +54,18 @@ check "stop with an unremovable started mark: exit 0" 0 "$RC"
 check_match "...logged" "started mark .* stays" "$ERR"
 rmdir "$RSC/sanha-lvm-vg-vgtest.started"
 
+# HA_LOGFILE / HA_DEBUGLOG that are FIFOs nobody reads: opening one for writing used to block
+# every action forever (stop included). The watchdog only keeps a broken agent from hanging the test.
+mkfifo "$T_TMP/logfifo"
+for var in HA_LOGFILE HA_DEBUGLOG; do
+  ERR=$(env -i PATH="$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=vgtest \
+    OCF_RESKEY_vgname="$VG" OCF_RESKEY_CRM_meta_on_node=sp1 HA_RSCTMP="$RSC" HA_debug=1 \
+    "$var=$T_TMP/logfifo" timeout -s KILL 60 "$AGENT" stop 2>&1 >/dev/null)
+  RC=$?
+  CASES=$((CASES + 1))
+  check "stop with $var a FIFO without a reader: exit 0 (not hung)" 0 "$RC"
+done
+
 for p in exclusive method tag partial_activation activation_budget; do
   run validate-all OCF_RESKEY_$p=
   check "validate-all with $p='': its default, exit 0" 0 "$RC"

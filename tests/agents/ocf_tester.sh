@@ -37,6 +37,23 @@ for backend in iptables nft; do
 done
 check "no state file left behind" "" "$(ls -A "$RSC" 2>/dev/null)"
 
+# The portblock parameters added later: tickle_dir, direction, reset_local_on_unblock_stop.
+mkdir -p "$T_TMP/tickle"
+for backend in iptables nft; do
+  OUT=$(in_ns ocf-tester -n fw-tickle -o action=unblock -o backend=$backend -o ip=192.0.2.10 \
+    -o tickle_dir="$T_TMP/tickle" -o direction=both -o reset_local_on_unblock_stop=true \
+    "$AGENT" 2>&1)
+  RC=$?
+  check "ocf-tester passes (unblock, tickle_dir, direction=both, reset_local, $backend)" 0 "$RC"
+  [ $RC = 0 ] || printf '%s\n' "$OUT"
+  in_ns env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=fw-tickle OCF_RESKEY_action=unblock \
+    OCF_RESKEY_backend=$backend OCF_RESKEY_ip=192.0.2.10 OCF_RESKEY_direction=both \
+    "$AGENT" start 2>/dev/null
+  check "nothing left after the tickle run ($backend)" "$EMPTY" "$(ruleset)"
+done
+check_match "the unblock instance recorded its (empty) connection list" "^sanha-tickle 1$" \
+  "$(cat "$T_TMP"/tickle/sanha-tickle-* 2>/dev/null)"
+
 # ocf-tester checks exit codes only; make sure a bad configuration really is refused.
 OUT=$(in_ns ocf-tester -n fw-bad -o action=block -o port=99999 "$AGENT" 2>&1)
 check "ocf-tester does not pass a bad port" 1 "$?"

@@ -3,7 +3,8 @@
 # applied exactly as a user would (crmsh `crm configure load update`, pcs `-f CIBFILE`) to an empty
 # CIB file, both results must pass `crm_verify -x` (fencing configured, nothing invalid), and their
 # normalised configurations must be identical. A copy of sanha.crm with one parameter changed must
-# then differ: the comparison is not blind.
+# then differ: the comparison is not blind. sanha.sh also runs on a live one-node cluster;
+# ha-examples/corosync/corosync.conf goes through corosync's own parser (`corosync -t`).
 # crm and pcs read each agent's meta-data, so the built agents are made visible at the real paths
 # (/usr/lib/ocf/resource.d/sanha, /usr/sbin) by read-only overlay mounts in a private mount
 # namespace that ends with this test: nothing is written to the host's system directories.
@@ -12,7 +13,9 @@ if [ -z "${SANHA_CLUSTER_CONFIG_NS:-}" ] && [ "$(id -u)" = 0 ]; then
 fi
 . "$(dirname "$0")/../lib.sh"
 require_root
-for p in crm pcs crm_verify cibadmin python3; do require_program "$p"; done
+for p in crm pcs crm_verify cibadmin python3 corosync corosync-keygen corosync-cmapctl pacemakerd; do
+  require_program "$p"
+done
 
 CRM_FILE=$SANHA_SRC/ha-examples/crm/sanha.crm
 PCS_FILE=$SANHA_SRC/ha-examples/pcs/sanha.sh
@@ -129,6 +132,72 @@ check_match "a depth-10 monitor of the target" "name='OCF_CHECK_LEVEL' value='10
 check_match "the ping clone" "clone id='gw-ping-clone'" "$norm"
 check_match "the ping location rule" "rule score-attribute='pingd'" "$norm"
 
+# sanha.sh on a live cluster: a one-node corosync + pacemaker in namespaces of its own (mount,
+# UTS, network, PID: everything it starts dies with its PID namespace), with its own /run,
+# /dev/shm and state directories; the script runs without -f against the running CIB. The
+# live configuration must equal the file-built one, apart from the node entry the cluster adds.
+cat >"$T_TMP/live-node.sh" <<'NODE'
+set -e
+d=$1
+hostname node1
+ip link set lo up
+mount -t tmpfs none /run
+mount -t tmpfs none /dev/shm
+mkdir -p "$d"/pcmk/cib "$d"/pcmk/pengine "$d"/pcmk/blackbox "$d"/pcmk/cores "$d"/coro "$d"/pcmk-log \
+  "$d"/etc
+chown -R hacluster:haclient "$d"/pcmk "$d"/pcmk-log
+mount --bind "$d"/pcmk /var/lib/pacemaker
+mount --bind "$d"/coro /var/lib/corosync
+mount --bind "$d"/pcmk-log /var/log/pacemaker
+mount --bind "$d"/etc /etc/corosync
+printf '%s\n' 'totem {' ' version: 2' ' cluster_name: live' ' transport: knet' '}' \
+  'nodelist {' ' node {' '  name: node1' '  nodeid: 1' '  ring0_addr: 127.0.0.1' ' }' '}' \
+  'quorum {' ' provider: corosync_votequorum' '}' >/etc/corosync/corosync.conf
+export PCMK_logfile=$d/pacemaker.log PCMK_logfacility=none
+corosync -f >"$d"/corosync.out 2>&1 &
+for _ in $(seq 100); do corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 && break; sleep 0.1; done
+pacemakerd >"$d"/pacemakerd.out 2>&1 &
+for _ in $(seq 120); do cibadmin -Q >/dev/null 2>&1 && break; sleep 0.5; done
+sh "$2" >"$d"/pcs-live.out 2>&1
+echo "pcs-rc=$?"
+cibadmin -Q >"$d"/live.xml
+NODE
+mkdir -p "$T_TMP/live"
+live=$(unshare --mount --uts --net --pid --fork --mount-proc --propagation private \
+  bash "$T_TMP/live-node.sh" "$T_TMP/live" "$PCS_FILE" 2>&1)
+check "sanha.sh on a live one-node cluster succeeds" "pcs-rc=0" "$(echo "$live" | grep -o 'pcs-rc=[0-9]*')"
+if normalize "$T_TMP/live/live.xml" 2>/dev/null | grep -v "^    node id='1' uname='node1'$" \
+  >"$T_TMP/live.norm" && diff -u "$T_TMP/crm.norm" "$T_TMP/live.norm" >"$T_TMP/live.diff"; then
+  ok "...and builds the same configuration as crm and pcs -f"
+else
+  not_ok "...the live configuration differs (- crm, + live):"
+  sed 's/^/    | /' "$T_TMP/live.diff" "$T_TMP/live/pcs-live.out" 2>/dev/null | head -40
+fi
+
+# corosync.conf through corosync's own parser (-t), as node1 would read it: in a network namespace
+# holding node1's address (corosync must find its own node), with a fresh key bind-mounted over
+# /etc/corosync (crypto needs one), both private to this test.
+COROSYNC_CONF=$SANHA_SRC/ha-examples/corosync/corosync.conf
+mkdir -p "$T_TMP/etc-corosync"
+corosync-keygen -k "$T_TMP/etc-corosync/authkey" >/dev/null 2>&1 || exit 1
+mount --bind "$T_TMP/etc-corosync" /etc/corosync || exit 1
+on_exit "umount /etc/corosync"
+corosync_test() {
+  # shellcheck disable=SC2016  # $1 is expanded by the inner shell
+  unshare --net sh -c 'ip link set lo up && ip link add v0 type veth peer name v1 &&
+    ip addr add 192.0.2.11/24 dev v0 && ip link set v0 up && exec corosync -c "$1" -t' _ "$1"
+}
+out=$(corosync_test "$COROSYNC_CONF" 2>&1)
+check "corosync -t accepts corosync.conf on node1" 0 "$?"
+[ "$T_FAILED" = 0 ] || echo "$out"
+grep -v '^ *two_node' "$COROSYNC_CONF" | sed '0,/^}/s/^}$//' >"$T_TMP/broken.conf"
+out=$(corosync_test "$T_TMP/broken.conf" 2>&1)
+check_match "...and refuses a copy with a brace missing" "Missing closing brace" "$out"
+corosync_conf=$(grep -v '^ *#' "$COROSYNC_CONF")
+check_match "corosync.conf: knet" "transport: knet" "$corosync_conf"
+check_match "corosync.conf: two_node" "two_node: 1" "$corosync_conf"
+check "corosync.conf: two nodes" 2 "$(grep -c 'ring0_addr: 192.0.2.1[12]$' "$COROSYNC_CONF")"
+
 # The comparison must see a changed parameter: manage_daemon=false in a copy of sanha.crm.
 sed 's/manage_daemon=true/manage_daemon=false/' "$CRM_FILE" >"$T_TMP/changed.crm"
 check "the changed copy differs from sanha.crm" 1 "$(cmp -s "$CRM_FILE" "$T_TMP/changed.crm"; echo $?)"
@@ -139,7 +208,7 @@ changed=$(diff "$T_TMP/changed.norm" "$T_TMP/pcs.norm" | grep -c '^[<>]')
 check "one changed parameter shows as one line on each side of the diff" 2 "$changed"
 
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-echo "# crm load (twice), pcs -f, crm_verify and the comparison took ${elapsed_ms} ms"
+echo "# crm load (twice), pcs -f, pcs live, corosync -t, crm_verify and the comparisons took ${elapsed_ms} ms"
 [ "$T_FAILED" = 0 ] || sed 's/^/    crm | /' "$T_TMP/crm.out"
 [ "$T_FAILED" = 0 ] || sed 's/^/    pcs | /' "$T_TMP/pcs.out"
 finish

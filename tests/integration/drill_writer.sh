@@ -3,7 +3,8 @@
 # it writes, tgtd is SIGKILLed and restarted on the same backing file mid-run, the writer
 # reconnects by itself and carries on; verify passes through iSCSI and on the backing file. Then
 # verify must fail on a damaged block, an older version of an acknowledged block and a blank one,
-# refuse a malformed log, and accept the log of a writer killed by SIGKILL.
+# refuse a malformed log, and accept the log of a writer killed by SIGKILL; a writer whose target
+# vanished without a reset, or whose own network became unreachable, still stops on SIGTERM.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../support/tgtd_testbed.sh"
 W=$SANHA_BUILD/sanha-drill-writer
@@ -146,6 +147,55 @@ printf 'Z' | dd of="$BACK" bs=1 seek=$(($(offset "$last_lba") + 2000)) conv=notr
 verify --log "$LOG2" --url "$URL"
 check "a block damaged under the running target: verify through iSCSI fails" 1 "$RC"
 check_match "...naming it" "CORRUPT lba $last_lba" "$OUT"
+
+# --- run 3: the target vanishes without a reset (its packets dropped, as after a power cut) -------
+# The write in flight never completes; SIGTERM must still end the writer (it gives the write 2 s,
+# then leaves it unlogged and skips a logout that would wait for ever).
+LOG3=$T_TMP/run3.log
+bg WRITER3 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG3" --region-blocks 64 \
+  --initiator-name "$INITIATOR" 2>"$T_TMP/run3.err"
+wait_lines "$LOG3" 50 "$WRITER3"
+check "third writer runs" 0 "$?"
+ip netns exec "$SRV" iptables -I INPUT -p tcp --dport 3260 -j DROP
+sleep 0.5  # a write that reached tgtd before the rule still completes; the next one cannot
+stalled=$(lines "$LOG3")
+sleep 0.5
+check "with the target's packets dropped, no write completes" "$stalled" "$(lines "$LOG3")"
+kill -TERM "$WRITER3"
+for _ in $(seq 300); do kill -0 "$WRITER3" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM ends the writer stuck on a vanished target" no \
+  "$(kill -0 "$WRITER3" 2>/dev/null && echo yes || echo no)"
+wait "$WRITER3"
+check "...with exit 0" 0 "$?"
+check_match "...saying the write in flight was not logged" "stopped with seq $stalled in flight" \
+  "$(cat "$T_TMP/run3.err")"
+ip netns exec "$SRV" iptables -D INPUT -p tcp --dport 3260 -j DROP
+verify --log "$LOG3" --file "$BACK"
+check "...and its log verifies on the backing file" 0 "$RC"
+
+# --- run 4: reconnecting while the initiator's own network is unreachable -------------------------
+# tgtd dies (reset), then the initiator's link goes down: libiscsi's next connect() fails at
+# once (ENETUNREACH) and it reports a descriptor it closed. The writer must wait, not spin
+# (it did, at a quarter of a CPU), and still stop on SIGTERM.
+LOG4=$T_TMP/run4.log
+bg WRITER4 ip netns exec "$CLI" "$W" write --url "$URL" --log "$LOG4" --region-blocks 64 \
+  --initiator-name "$INITIATOR" 2>"$T_TMP/run4.err"
+wait_lines "$LOG4" 50 "$WRITER4"
+check "fourth writer runs" 0 "$?"
+kill -9 "$TGTD"
+wait "$TGTD" 2>/dev/null
+ip -n "$CLI" link set "tc$$" down
+sleep 2.5
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks=$(cpu_ticks "$WRITER4")
+sleep 2
+used=$(($(cpu_ticks "$WRITER4") - ticks))
+check_match "the writer waits without spinning (CPU ticks used in 2 s: $used)" "^[0-9]$" "$used"
+kill -TERM "$WRITER4"
+for _ in $(seq 300); do kill -0 "$WRITER4" 2>/dev/null || break; sleep 0.1; done
+check "...and stops on SIGTERM" no "$(kill -0 "$WRITER4" 2>/dev/null && echo yes || echo no)"
+check_match "...after libiscsi met the unreachable network" "Network is unreachable" \
+  "$(cat "$T_TMP/run4.err")"
 
 [ "$T_FAILED" = 0 ] || sed 's/^/    writer | /' "$T_TMP/run1.err" | tail -30
 finish

@@ -46,7 +46,7 @@ check "client reaches the target before any block (v6)" connected "$(connect 200
 EMPTY=$(ruleset)
 
 for backend in iptables nft; do
-  P=(action=block backend=$backend)
+  P=(action=block "backend=$backend")
   fw monitor "${P[@]}"
   check "$backend: probe before start is 'not running'" 7 "$RC"
   fw start "${P[@]}"
@@ -88,7 +88,7 @@ for backend in iptables nft; do
   check "$backend: stop cleans up after tampering" "$EMPTY" "$(ruleset)"
 
   # unblock: start removes, stop adds (portblock's meaning).
-  U=(action=unblock backend=$backend)
+  U=(action=unblock "backend=$backend")
   fw monitor "${U[@]}"
   check "$backend: unblock probe before start" 7 "$RC"
   fw start "${U[@]}"
@@ -126,6 +126,46 @@ for backend in iptables nft; do
   fw stop action=block backend=$backend port=3261
   check "$backend: last sibling stop removes the chain" "$EMPTY" "$(ruleset)"
 done
+
+# direction=out / both (portblock's meaning): the server's replies are dropped at the output hook
+# in a second chain CHAIN-out, so a connect hangs; stop leaves nothing.
+for backend in iptables nft; do
+  for direction in out both; do
+    D=(action=block "backend=$backend" ip=192.0.2.1 "direction=$direction")
+    fw start "${D[@]}"
+    check "$backend $direction: start" 0 "$RC"
+    check "$backend $direction: connect hangs (replies dropped)" hang "$(connect 192.0.2.1)"
+    check_match "$backend $direction: the output chain is hooked" \
+      "(-A OUTPUT -j sanha-iscsi-out|hook output)" "$(ruleset)"
+    if [ $direction = out ]; then
+      check_no_match "$backend out: no input rule" "(-A INPUT -j sanha-iscsi$|chain sanha-iscsi \{)" \
+        "$(ruleset)"
+    fi
+    check "$backend $direction: IPv6 untouched" connected "$(connect 2001:db8::1)"
+    fw monitor "${D[@]}" OCF_RESKEY_CRM_meta_interval=10000
+    check "$backend $direction: monitor" 0 "$RC"
+    fw stop "${D[@]}"
+    check "$backend $direction: stop" 0 "$RC"
+    check "$backend $direction: connects again" connected "$(connect 192.0.2.1)"
+    check "$backend $direction: nothing left" "$EMPTY" "$(ruleset)"
+  done
+  # An administrator removing only the output half is noticed.
+  fw start action=block backend=$backend ip=192.0.2.1 direction=both
+  if [ $backend = iptables ]; then
+    ip netns exec "$SRV" iptables -F sanha-iscsi-out
+  else
+    ip netns exec "$SRV" nft flush chain inet sanha sanha-iscsi-out
+  fi
+  fw monitor action=block backend=$backend ip=192.0.2.1 direction=both
+  check "$backend both: a missing output half is a partial block" 1 "$RC"
+  check_match "$backend both: ...named" "partially blocked: missing tcp sport 3260 from 192.0.2.1/32" "$ERR"
+  fw stop action=block backend=$backend ip=192.0.2.1 direction=both
+  check "$backend both: clean after a partial block" "$EMPTY" "$(ruleset)"
+done
+fw validate-all action=block direction=sideways
+check "direction=sideways is refused" 6 "$RC"
+fw validate-all action=block direction=out chain=abcdefghijklmnopqrstuvwxy
+check "direction=out with a 25-character chain is refused" 6 "$RC"
 
 # nft depth-0 monitors reuse an exact verdict while the ruleset generation is unchanged, and only
 # then: any commit (ours, iptables-nft, an administrator's nft) or a changed parameter re-checks.

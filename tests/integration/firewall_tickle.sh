@@ -28,6 +28,11 @@ done
 ip -n "$INI" addr add 192.0.2.50/24 dev eth0
 ip -n "$NA" addr add 192.0.2.11/24 dev eth0
 ip -n "$NB" addr add 192.0.2.12/24 dev eth0
+ip -n "$INI" addr add 2001:db8::50/64 dev eth0 nodad
+ip -n "$NA" addr add 2001:db8::11/64 dev eth0 nodad
+ip -n "$NB" addr add 2001:db8::12/64 dev eth0 nodad
+# The takeover's address family: IPv4 first, IPv6 at the end.
+PLEN=24 NODAD="" INI_ADDR='192\.0\.2\.50' TAG="" SSADDR=$VIP
 MAC_B=$(ip -n "$NB" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 TICKLE=$T_TMP/tickle
 mkdir -p "$TICKLE"
@@ -73,49 +78,50 @@ takeover() {
   local mode=$1 stall=$2 tickle=()
   [ "$mode" = tickle ] && tickle=(tickle_dir="$TICKLE")
   ip -n "$NA" link set eth0 up
-  ip -n "$NA" addr add $VIP/24 dev eth0
+  ip -n "$NA" addr add $VIP/$PLEN dev eth0 $NODAD
   bg LISTEN ip netns exec "$NA" nc -lk $VIP 3260 >/dev/null
   sleep 0.3
   fw a fw-block block start
   fw a fw-unblock unblock start "${tickle[@]}"
-  check "$mode: unblock start on A" 0 "$RC"
+  check "$mode$TAG: unblock start on A" 0 "$RC"
   start_client
-  check "$mode: initiator connected to A" 0 "$?"
+  check "$mode$TAG: initiator connected to A" 0 "$?"
   fw a fw-unblock unblock monitor "${tickle[@]}" CRM_meta_interval=10000
-  check "$mode: unblock monitor on A" 0 "$RC"
+  check "$mode$TAG: unblock monitor on A" 0 "$RC"
   if [ "$mode" = tickle ]; then
-    check_match "tickle: A recorded the initiator's connection" \
-      "^$VIP 3260 192\.0\.2\.50 [0-9]+$" "$(cat "$TICKLE"/sanha-tickle-*.nodea 2>/dev/null)"
+    check_match "tickle$TAG: A recorded the initiator's connection" \
+      "^$VIP 3260 $INI_ADDR [0-9]+$" "$(cat "$TICKLE"/sanha-tickle-*.nodea 2>/dev/null)"
   fi
   # Power cut: A's cable out; its processes keep running but nothing reaches it.
   ip -n "$NA" link set eth0 down
   sleep "$stall"
-  ip -n "$NB" addr add $VIP/24 dev eth0
+  ip -n "$NB" addr add $VIP/$PLEN dev eth0 $NODAD
   # What IPaddr2's gratuitous ARP does to the initiator's neighbour entry.
   ip -n "$INI" neigh replace $VIP lladdr "$MAC_B" dev eth0 nud stale
   fw b fw-block block start
-  check "$mode: block start on B" 0 "$RC"
+  check "$mode$TAG: block start on B" 0 "$RC"
   local t0
   t0=$(now)
   fw b fw-unblock unblock start "${tickle[@]}"
-  check "$mode: unblock start on B" 0 "$RC"
-  [ "$mode" = tickle ] && check_match "tickle: B sent the tickles" "sent 3 tickle ACK" "$ERR"
+  check "$mode$TAG: unblock start on B" 0 "$RC"
+  [ "$mode" = tickle ] && check_match "tickle$TAG: B sent the tickles" "sent 3 tickle ACK" "$ERR"
   wait_reset 30
-  check "$mode: the initiator's connection was reset" 0 "$?"
+  check "$mode$TAG: the initiator's connection was reset" 0 "$?"
   local t1
   t1=$(cat "$T_TMP/client.reset" 2>/dev/null || now)
   DELAY=$(elapsed "$t0" "$t1")
-  echo "# $mode: reset $DELAY s after B's unblock start (stall before takeover ${stall} s)"
-  check "$mode: nothing of the connection left at the initiator" "" \
-    "$(ip netns exec "$INI" ss -Htn state established dst $VIP)"
+  echo "# $mode$TAG: reset $DELAY s after B's unblock start (stall before takeover ${stall} s)"
+  check "$mode$TAG: nothing of the connection left at the initiator" "" \
+    "$(ip netns exec "$INI" ss -Htn state established dst "$SSADDR")"
   # Clean up this round: both nodes stop, address and listener gone.
   fw b fw-unblock unblock stop "${tickle[@]}"
   fw b fw-block block stop
-  ip -n "$NB" addr del $VIP/24 dev eth0
+  ip -n "$NB" addr del $VIP/$PLEN dev eth0
   ip -n "$NA" link set eth0 up
   fw a fw-unblock unblock stop "${tickle[@]}"
   fw a fw-block block stop
-  ip -n "$NA" addr del $VIP/24 dev eth0
+  # (IPv6 addresses already went with A's link down.)
+  ip -n "$NA" addr del $VIP/$PLEN dev eth0 2>/dev/null
   kill "$LISTEN" "$CLIENT" 2>/dev/null
   wait "$LISTEN" "$CLIENT" 2>/dev/null
   ip -n "$INI" neigh del $VIP dev eth0
@@ -127,13 +133,19 @@ takeover plain 3.5
 WITHOUT=$DELAY
 echo "# takeover → initiator reset: with tickle ${WITH} s, without ${WITHOUT} s" \
   "(ratio $(awk -v a="$WITHOUT" -v b="$WITH" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'))"
+# The same over IPv6 (the raw socket's IPv6 path, IPV6_HDRINCL).
+VIP=2001:db8::100 PLEN=64 NODAD=nodad INI_ADDR='2001:db8::50' TAG=" (ipv6)" SSADDR="[2001:db8::100]"
+takeover tickle 3.5
+VIP=192.0.2.100 PLEN=24 NODAD="" INI_ADDR='192\.0\.2\.50' TAG="" SSADDR=$VIP
 
 # A planted line for another address in the shared directory is never tickled; a FIFO there
 # never blocks a start.
 printf 'sanha-tickle 1\n198.51.100.7 3260 192.0.2.50 1\n' >"$TICKLE/sanha-tickle-0000000000000000.x"
-for f in "$TICKLE"/sanha-tickle-*.nodea; do cp "$f" "${f%.nodea}.evil"; done
-printf '192.0.2.99 3260 192.0.2.50 4444\n' >>"$(ls "$TICKLE"/sanha-tickle-*.evil)"
-mkfifo "$(ls "$TICKLE"/sanha-tickle-*.evil | sed 's/\.evil$/.fifo/')"
+for f in "$TICKLE"/sanha-tickle-*.nodea; do
+  cp "$f" "${f%.nodea}.evil"
+  printf '192.0.2.99 3260 192.0.2.50 4444\n' >>"${f%.nodea}.evil"
+  mkfifo "${f%.nodea}.fifo"
+done
 ip -n "$NB" addr add $VIP/24 dev eth0
 fw b fw-unblock unblock start tickle_dir="$TICKLE"
 check "hostile tickle files: start still succeeds" 0 "$RC"

@@ -1,6 +1,7 @@
-// libiscsi behind IscsiLun: the synchronous API for login, capacity and reads; the asynchronous
-// one with our own poll loop for writes, so a stop request is seen while a write waits for a
-// target that is gone (the synchronous loop retries poll on EINTR and would never return).
+// libiscsi behind IscsiLun: the synchronous API for login and capacity; the asynchronous one
+// with our own poll loop for writes, reads and logout, so a stop request or a deadline is seen
+// while a command waits for a target that is gone (the synchronous loop retries poll on EINTR
+// and would never return).
 #include "ha-examples/drill/writer/iscsi_lun.h"
 
 // clang-format off
@@ -10,8 +11,10 @@
 #include <poll.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -92,22 +95,24 @@ void IscsiLun::ServiceFailed() {
   Pause();
 }
 
-namespace {
-
-struct Pending {
+// A command's completion, filled in by OnDone. Owns the finished task.
+struct IscsiLun::Pending {
   bool done = false;
   int status = 0;
   scsi_task* task = nullptr;
+  ~Pending() {
+    if (task != nullptr) scsi_free_scsi_task(task);
+  }
 };
 
-void OnDone(iscsi_context*, int status, void* command_data, void* private_data) {
+void IscsiLun::OnDone(iscsi_context*, int status, void* command_data, void* private_data) {
   auto* p = static_cast<Pending*>(private_data);
   p->done = true;
   p->status = status;
   p->task = static_cast<scsi_task*>(command_data);
 }
 
-}  // namespace
+IscsiLun::IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
 
 uint64_t IscsiLun::reconnects() { return g_reconnects.load(); }
 
@@ -161,24 +166,22 @@ Result<std::unique_ptr<IscsiLun>> IscsiLun::Open(const std::string& url,
 }
 
 IscsiLun::~IscsiLun() {
-  // A clean logout when the session is up; destroying the context closes the socket anyway.
-  if (iscsi_is_logged_in(ctx_) != 0) (void)iscsi_logout_sync(ctx_);
+  // A clean logout when the session is up, but bounded: a target that vanished without a reset
+  // (a power cut) would keep iscsi_logout_sync() waiting for ever. Destroying the context
+  // closes the socket in any case.
+  Pending logout;  // outlives iscsi_destroy_context(), which cancels an unanswered logout
+  if (abandoned_.empty() && iscsi_is_logged_in(ctx_) != 0 &&
+      iscsi_logout_async(ctx_, OnDone, &logout) == 0) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    (void)RunUntilDone(logout.done, [&] { return std::chrono::steady_clock::now() > deadline; });
+  }
+  // Cancels every command still queued: their callbacks fill `abandoned_` (freed after this).
   iscsi_destroy_context(ctx_);
 }
 
-std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std::byte> data,
-                                            const std::function<bool()>& abandon) {
-  Pending p;
-  // FUA: the target acknowledges only once the data is on stable storage (tgt's rdwr backing
-  // store syncs the write), so each acknowledgement is a durable write.
-  scsi_task* task = iscsi_write16_task(
-      ctx_, lun_, offset / block_size_,
-      const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data())),
-      static_cast<uint32_t>(data.size()), static_cast<int>(block_size_), 0, 0, /*fua=*/1, 0, 0,
-      OnDone, &p);
-  if (task == nullptr) return WriteOutcome{false, "queue"};
-  while (!p.done) {
-    if (abandon()) return std::nullopt;  // the context (and the task) die with the process
+bool IscsiLun::RunUntilDone(const bool& done, const std::function<bool()>& abandon) {
+  while (!done) {
+    if (abandon()) return false;
     pollfd pfd{iscsi_get_fd(ctx_), static_cast<short>(iscsi_which_events(ctx_)), 0};
     if (pfd.events == 0) {
       // A reconnect waits for its back-off: libiscsi wants to be serviced again later.
@@ -191,40 +194,72 @@ std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std
     if (n > 0 && (pfd.revents & POLLNVAL) != 0) {
       // A reconnect whose connect() failed at once (no route: "Network is unreachable") leaves
       // libiscsi reporting a descriptor it closed, and iscsi_service() then returns without
-      // retrying. Drive the retry ourselves; libiscsi keeps its own back-off.
+      // retrying. Pause (never spin) and ask for the retry; libiscsi keeps its own back-off.
       Pause();
       (void)iscsi_reconnect(ctx_);
       continue;
     }
     if (iscsi_service(ctx_, n > 0 ? pfd.revents : 0) < 0) ServiceFailed();
   }
+  return true;
+}
+
+std::optional<WriteOutcome> IscsiLun::Write(uint64_t offset, std::span<const std::byte> data,
+                                            const std::function<bool()>& abandon) {
+  // On the heap: an abandoned command's callback still runs (cancelled) when the context goes.
+  auto p = std::make_unique<Pending>();
+  // FUA: the target acknowledges only once the data is on stable storage (tgt's rdwr backing
+  // store syncs the write), so each acknowledgement is a durable write.
+  scsi_task* task = iscsi_write16_task(
+      ctx_, lun_, offset / block_size_,
+      const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data())),
+      static_cast<uint32_t>(data.size()), static_cast<int>(block_size_), 0, 0, /*fua=*/1, 0, 0,
+      OnDone, p.get());
+  if (task == nullptr) return WriteOutcome{false, "queue"};
+  if (!RunUntilDone(p->done, abandon)) {
+    // The command stays queued until the context is destroyed; no logout is tried behind it.
+    abandoned_.push_back(std::move(p));
+    return std::nullopt;
+  }
   WriteOutcome out;
-  out.ok = p.status == SCSI_STATUS_GOOD;
-  if (!out.ok) out.reason = StatusWord(p.status, p.task);
-  if (p.task != nullptr) scsi_free_scsi_task(p.task);
+  out.ok = p->status == SCSI_STATUS_GOOD;
+  if (!out.ok) out.reason = StatusWord(p->status, p->task);
   return out;
 }
 
 Result<std::string> IscsiLun::Read(uint64_t offset, size_t length) {
   constexpr size_t kChunk = 256 * 1024;
+  // A target that stops answering must not hang verify: each chunk gets this long.
+  constexpr auto kChunkDeadline = std::chrono::seconds(30);
   std::string out;
   out.reserve(length);
   while (out.size() < length) {
-    size_t want = std::min(kChunk, length - out.size());
-    uint64_t at = offset + out.size();
-    scsi_task* task = iscsi_read16_sync(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
-                                        static_cast<int>(block_size_), 0, 0, 0, 0, 0);
-    if (task == nullptr || task->status != SCSI_STATUS_GOOD) {
-      std::string why = task == nullptr ? iscsi_get_error(ctx_) : StatusWord(task->status, task);
-      if (task != nullptr) scsi_free_scsi_task(task);
-      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) + " failed: " + why);
+    const size_t want = std::min(kChunk, length - out.size());
+    const uint64_t at = offset + out.size();
+    auto p = std::make_unique<Pending>();  // on the heap for the same reason as in Write
+    scsi_task* task =
+        iscsi_read16_task(ctx_, lun_, at / block_size_, static_cast<uint32_t>(want),
+                          static_cast<int>(block_size_), 0, 0, 0, 0, 0, OnDone, p.get());
+    if (task == nullptr) {
+      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) +
+                                   " could not be queued: " + iscsi_get_error(ctx_));
     }
-    if (task->datain.size < static_cast<int>(want)) {
-      scsi_free_scsi_task(task);
-      return Status::CommandFailed("READ(16) at byte " + std::to_string(at) + ": short read");
+    const auto deadline = std::chrono::steady_clock::now() + kChunkDeadline;
+    if (!RunUntilDone(p->done, [&] { return std::chrono::steady_clock::now() > deadline; })) {
+      abandoned_.push_back(std::move(p));
+      return Status::Timeout("READ(16) at byte " + std::to_string(at) + ": no answer within " +
+                             std::to_string(kChunkDeadline.count()) + " s");
     }
-    out.append(reinterpret_cast<const char*>(task->datain.data), want);
-    scsi_free_scsi_task(task);
+    Status status;
+    if (p->status != SCSI_STATUS_GOOD) {
+      status = Status::CommandFailed("READ(16) at byte " + std::to_string(at) +
+                                     " failed: " + StatusWord(p->status, p->task));
+    } else if (p->task == nullptr || p->task->datain.size < static_cast<int>(want)) {
+      status = Status::CommandFailed("READ(16) at byte " + std::to_string(at) + ": short read");
+    } else {
+      out.append(reinterpret_cast<const char*>(p->task->datain.data), want);
+    }
+    SAN_RETURN_IF_ERROR(status);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "libsan/util/status.h"
 
@@ -45,16 +46,25 @@ class IscsiLun {
   // first (it is asked every 100 ms and whenever a signal interrupts the wait).
   std::optional<WriteOutcome> Write(uint64_t offset, std::span<const std::byte> data,
                                     const std::function<bool()>& abandon);
-  // READ(16) of `length` bytes at `offset`, in chunks. CommandFailed with the SCSI status.
+  // READ(16) of `length` bytes at `offset`, in 256 KiB chunks. CommandFailed with the SCSI
+  // status; Timeout when a chunk gets no answer within 30 s (across reconnects).
   Result<std::string> Read(uint64_t offset, size_t length);
 
  private:
-  IscsiLun(iscsi_context* ctx, int lun) : ctx_(ctx), lun_(lun) {}
+  struct Pending;
+  static void OnDone(iscsi_context*, int status, void* command_data, void* private_data);
+  IscsiLun(iscsi_context* ctx, int lun);  // in the .cc, where Pending is complete
   void ServiceFailed();
+  // Runs libiscsi's event loop until `done` is set by a callback (true) or `abandon` returns
+  // true (false); `abandon` is asked every 100 ms and whenever a signal interrupts the wait.
+  bool RunUntilDone(const bool& done, const std::function<bool()>& abandon);
   iscsi_context* ctx_;
   int lun_;
   uint32_t block_size_ = 0;
   uint64_t num_blocks_ = 0;
+  // Commands given up (stop, read deadline): their callbacks run when the context is
+  // destroyed, so their completions live until after that.
+  std::vector<std::unique_ptr<Pending>> abandoned_;
 };
 
 }  // namespace san::drill

@@ -72,15 +72,30 @@ TEST_F(IetTargetTest, StartMonitorReloadStopCycleOwnsTheDaemon) {
   EXPECT_EQ(Run("stop").exit_code, 0);
 }
 
-TEST_F(IetTargetTest, ADaemonItDidNotStartIsLeftRunning) {
+// The distribution's tgt service starts a tgtd listening on every address: with manage_daemon it
+// used to be adopted silently, so initiators could log in around the VIP. Now it is refused.
+TEST_F(IetTargetTest, ADaemonItDidNotStartIsRefusedNotAdopted) {
   tgtd_.set_running(true);
-  ASSERT_EQ(Run("start").exit_code, 0);
-  ASSERT_EQ(Run("stop").exit_code, 0);
+  ocf::Outcome o = Run("start");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:a tgtd this resource did not start already runs "
+                               "on tgt's default socket"));
+  EXPECT_THAT(o.err, HasSubstr("systemctl disable --now tgt"));
+  EXPECT_TRUE(tgtd_.targets().empty()) << "nothing configured on it";
+  EXPECT_EQ(Run("stop").exit_code, 0);
+  EXPECT_TRUE(tgtd_.running()) << "and never stopped";
+  // manage_daemon=false: a daemon managed elsewhere is used as it is, and left running.
+  ASSERT_EQ(Run("start", {{"manage_daemon", "false"}}).exit_code, 0);
+  ASSERT_EQ(Run("stop", {{"manage_daemon", "false"}}).exit_code, 0);
   EXPECT_TRUE(tgtd_.running());
   tgtd_.set_running(false);
-  ocf::Outcome o = Run("start", {{"manage_daemon", "false"}});
+  o = Run("start", {{"manage_daemon", "false"}});
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.err, HasSubstr("tgtd is not running and manage_daemon is false"));
+  // Its own daemon, started again while it runs (a repeated start): accepted.
+  ASSERT_EQ(Run("start").exit_code, 0);
+  EXPECT_EQ(Run("start").exit_code, 0);
+  EXPECT_THAT(host_.FileContent("/run/sanha/target/daemon-owned"), HasSubstr("tgtd pid="));
 }
 
 // tgtd daemonized exits 0 and fails later with its reason in syslog: started in the foreground,
@@ -139,7 +154,7 @@ TEST_F(IetTargetTest, AnIqnPrefixOfARunningTargetIsNotRunning) {
   tgtd_.set_running(true);
   tgtd_.targets()[1].name = "iqn.2024-01.test:vol10";
   EXPECT_EQ(Run("monitor").exit_code, 7) << "probe: nothing of the file runs";
-  ASSERT_EQ(Run("start", {{"remove_stale", "false"}}).exit_code, 0);
+  ASSERT_EQ(Run("start", {{"remove_stale", "false"}, {"manage_daemon", "false"}}).exit_code, 0);
   EXPECT_EQ(tgtd_.targets().at(2).name, "iqn.2024-01.test:vol1");
   EXPECT_EQ(tgtd_.targets().at(1).name, "iqn.2024-01.test:vol10") << "left alone";
 }

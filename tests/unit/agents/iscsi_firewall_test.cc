@@ -25,7 +25,11 @@ class StateDirHost : public FakeHost {
   void BreakBelow(std::string dir) { broken_ = std::move(dir) + "/"; }
   void Repair() { broken_.clear(); }
 
+  // Called before every ReadFile (a test makes another process act at exactly that moment).
+  void OnRead(std::function<void(const std::string&)> hook) { on_read_ = std::move(hook); }
+
   Result<std::string> ReadFile(const std::string& path) override {
+    if (on_read_) on_read_(path);
     if (Broken(path)) return Fail("cannot open " + path);
     return FakeHost::ReadFile(path);
   }
@@ -54,6 +58,7 @@ class StateDirHost : public FakeHost {
     return Status::Internal(what + ": Not a directory");
   }
   std::string broken_;
+  std::function<void(const std::string&)> on_read_;
 };
 
 // Hands packets to the test's FakePacketSender (the agent owns the sender it is given).
@@ -618,6 +623,74 @@ TEST_F(IscsiFirewallTickleTest, BadTickleParametersAreRefused) {
                 .exit_code,
             0)
       << "empty means the default";
+}
+
+TEST_F(IscsiFirewallTest, BlockStopSucceedsWhenNothingIsBlockedEvenIfTheLockIsStuck) {
+  // Another sanha process holds the firewall lock past the wait (or /run/lock is broken).
+  Result<std::unique_ptr<LockHandle>> held =
+      host_.Lock(firewall::kFirewallLockPath, milliseconds(0));
+  ASSERT_TRUE(held.ok());
+  ocf::Outcome o = Block("stop");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("ocf-exit-reason:stopped (no block rule is in place), but:"));
+  held->reset();
+  ASSERT_EQ(Block("start").exit_code, 0);
+  held = host_.Lock(firewall::kFirewallLockPath, milliseconds(0));
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(Block("stop").exit_code, 1) << "rules still in place: the stop really failed";
+  EXPECT_EQ(Unblock("stop").exit_code, 1) << "an unblock stop that cannot block has failed";
+  held->reset();
+  EXPECT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(Clean());
+}
+
+TEST_F(IscsiFirewallTest, InstancesStartedBeforeAnUpgradeKeepTheirState) {
+  // The previous version marked a started instance with a bare ".started" file.
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  ASSERT_TRUE(host_.RemoveFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.state").ok());
+  host_.SetFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.started", "fw-unblock\n");
+  EXPECT_EQ(Unblock("monitor").exit_code, 0) << "a running unblock stays running";
+  EXPECT_EQ(Unblock("monitor", true).exit_code, 0);
+  ASSERT_EQ(Unblock("stop").exit_code, 0);
+  EXPECT_FALSE(host_.HasFile("/run/rsc/sanha-iscsi-firewall-fw-unblock.started"));
+  EXPECT_EQ(Unblock("monitor").exit_code, 7);
+  // A legacy block mark: started at an unknown time, so no lift covers it; rules decide.
+  ASSERT_TRUE(host_.RemoveFile("/run/rsc/sanha-iscsi-firewall-fw-block.state").ok());
+  host_.SetFile("/run/rsc/sanha-iscsi-firewall-fw-block.started", "fw-block\n");
+  EXPECT_EQ(Block("monitor", true).exit_code, 0);
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1);
+  ASSERT_EQ(Block("stop").exit_code, 0);
+  EXPECT_TRUE(StateFiles().empty()) << ::testing::PrintToString(StateFiles());
+}
+
+TEST_F(IscsiFirewallTest, ABlockMonitorRacingThePartnersStopDoesNotFail) {
+  ASSERT_EQ(Block("start").exit_code, 0);
+  ASSERT_EQ(Unblock("start").exit_code, 0);
+  // The unblock stop completes between the block monitor's listing (no rule yet) and its read of
+  // the lift record: rules re-added, then lift record and partner state removed.
+  bool done = false;
+  host_.OnRead([&](const std::string& path) {
+    if (done || path.find("-lift.") == std::string::npos) return;
+    done = true;
+    ASSERT_TRUE(RunIptables({"iptables", "-w", "-N", "sanha-iscsi"}));
+    ASSERT_TRUE(RunIptables({"iptables", "-w", "-I", "INPUT", "1", "-j", "sanha-iscsi"}));
+    ASSERT_TRUE(RunIptables({"iptables", "-w", "-A", "sanha-iscsi", "-d", "192.0.2.1/32", "-p",
+                             "tcp", "-m", "tcp", "--dport", "3260", "-j", "DROP"}));
+    for (const std::string& n : StateFiles()) {
+      if (n.find("-lift.") != std::string::npos || n.find("fw-unblock") != std::string::npos) {
+        ASSERT_TRUE(host_.RemoveFile("/run/rsc/" + n).ok());
+      }
+    }
+  });
+  ocf::Outcome o = Block("monitor", /*recurring=*/true);
+  EXPECT_TRUE(done);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  host_.OnRead(nullptr);
+  // Without the partner's stop, the same missing rules are still tampering.
+  ASSERT_TRUE(RunIptables({"iptables", "-F", "sanha-iscsi"}));
+  EXPECT_EQ(Block("monitor", true).exit_code, 1);
 }
 
 }  // namespace

@@ -86,6 +86,16 @@ TEST_F(ProxyServerTest, AnythingButARequestIsRefused) {
   EXPECT_TRUE(a_.journal().empty());
 }
 
+// An ssh_proxy in a node entry is ignored for monitor as it is for off/on/reboot/status: the
+// proxy checks the PDUs itself (it once tried to chain to another proxy for monitor only).
+TEST_F(ProxyServerTest, MonitorIgnoresAnSshProxyInANodeEntry) {
+  config_.nodes["node2"]["ssh_proxy"] = "elsewhere.example";
+  AgentResult r = Serve("admin", "monitor");
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  r = Serve("node1", "status node2");
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+}
+
 TEST_F(ProxyServerTest, ListNamesOnlyTheKeysTargets) {
   EXPECT_EQ(Serve("node1", "list").out, "node2,node2\n");
   EXPECT_EQ(Serve("admin", "list").out, "node1,node1\nnode2,node2\n");

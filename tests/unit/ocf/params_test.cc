@@ -140,3 +140,23 @@ TEST(ExitCodeTest, ActionNames) {
 
 }  // namespace
 }  // namespace san::ocf
+
+namespace san::ocf {
+namespace {
+
+// Twelve digits of hours overflowed int64 microseconds: the value wrapped (negative or a random
+// duration) instead of being refused.
+TEST(ParamsTest, HugeTimeValuesAreRefusedNotWrapped) {
+  for (const char* v : {"999999999999h", "999999999999min", "999999999999999s"}) {
+    auto p = Params::Parse(Demo(), {{"name", "x"}, {"wait", v}});
+    ASSERT_FALSE(p.ok()) << v;
+    EXPECT_EQ(p.status().code(), Code::kInvalidConfig);
+    EXPECT_THAT(p.status().message(), HasSubstr("wait"));
+  }
+  auto p = Params::Parse(Demo(), {{"name", "x"}, {"wait", "99999999999s"}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->Time("wait"), std::chrono::seconds(99999999999));
+}
+
+}  // namespace
+}  // namespace san::ocf

@@ -278,7 +278,65 @@ TEST_F(ReconcileTest, LockIsHeldDuringApply) {
   });
   ASSERT_TRUE(Run().ok());
   EXPECT_TRUE(seen.count("/run/sanha/target/lock"));
+  EXPECT_TRUE(seen.count("/run/lock/sanha/tgt_3a_2frun_2ftgtd_2fsocket.lock"));
   EXPECT_TRUE(host_.held_locks().empty());
+}
+
+// Two applies with different state dirs against one daemon used to run interleaved: the lock
+// was only the state dir's. Now the daemon's own lock (named after its socket) is taken first.
+TEST_F(ReconcileTest, RunsWithDifferentStateDirsOnOneDaemonAreSerialised) {
+  const std::string daemon_lock = DaemonLockPath(backend_, options_);
+  EXPECT_EQ(daemon_lock, "/run/lock/sanha/tgt_3a_2frun_2ftgtd_2fsocket.lock");
+  Result<std::unique_ptr<LockHandle>> other = host_.Lock(daemon_lock, milliseconds(0));
+  ASSERT_TRUE(other.ok());
+  options_.state_dir = "/run/sanha/other";
+  Result<ApplyReport> r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kBusy);
+  EXPECT_THAT(r.status().message(), HasSubstr(daemon_lock));
+  EXPECT_EQ(tgtd_.changes(), 0);
+  EXPECT_EQ(RemoveConfigured(host_, log_, backend_, config_, options_).code(), Code::kBusy);
+  other->reset();
+  ASSERT_TRUE(Run().ok());
+}
+
+TEST_F(ReconcileTest, EverySpellingOfOneSocketIsOneDaemon) {
+  auto id = [this](const std::string& socket) {
+    BackendOptions o;
+    o.socket = socket;
+    return tgt::TgtBackend(host_, log_, o).DaemonIdentity();
+  };
+  EXPECT_EQ(id(""), "tgt:/run/tgtd/socket");
+  EXPECT_EQ(id("/var/run/tgtd/socket"), id("/run/tgtd/socket"));
+  EXPECT_EQ(id("/run//tgtd/./socket"), id("/run/tgtd/socket"));
+  EXPECT_NE(id("/run/tgtd/socket2"), id("/run/tgtd/socket"));
+}
+
+// A journal entry poisoned by an invalid firewall value (a CLI run that skipped validation) made
+// every later run fail, stop included (a failed stop gets the node fenced).
+TEST_F(ReconcileTest, AJournalEntryThatCannotBeReplayedNeverBlocksStop) {
+  ASSERT_TRUE(Run().ok());
+  ASSERT_TRUE(host_
+                  .WriteFileAtomically("/run/sanha/target/journal",
+                                       "hold 9 iqn.2024-01.test:gone src=192.0.2.50 "
+                                       "fw=nft;reboot chain=sanha-target ports=3260\n")
+                  .ok());
+  Status stopped = RemoveConfigured(host_, log_, backend_, config_, options_);
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();
+  EXPECT_TRUE(tgtd_.targets().empty());
+  EXPECT_FALSE(host_.HasFile("/run/sanha/target/journal"));
+  EXPECT_THAT(log_.Text(), HasSubstr("discarding the journal entry of target "
+                                     "iqn.2024-01.test:gone that cannot be replayed"));
+  // A journal that cannot even be parsed: kept aside, never blocking.
+  ASSERT_TRUE(Run().ok());
+  ASSERT_TRUE(host_.WriteFileAtomically("/run/sanha/target/journal", "hold x\n").ok());
+  stopped = RemoveConfigured(host_, log_, backend_, config_, options_);
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();
+  EXPECT_TRUE(tgtd_.targets().empty());
+  EXPECT_EQ(host_.FileContent("/run/sanha/target/journal.discarded"), "hold x\n");
+  EXPECT_FALSE(host_.HasFile("/run/sanha/target/journal"));
+  // A valid entry still lifts its hold.
+  EXPECT_EQ(iptables_.Save("iptables"), empty_);
 }
 
 }  // namespace
