@@ -127,7 +127,7 @@ active() {
   local n
   for n in "${SB_NODES[@]}"; do sb_alive "$n" && { where "$n"; return; }; done
 }
-idle() { sb_in "$1" crm_resource --wait --timeout=60; }
+idle() { sb_in "$1" crm_resource --wait --timeout=20; }
 
 cluster_up() {
   sb_boot node1 && sb_boot node2 || return 1
@@ -142,7 +142,17 @@ cluster_up() {
     echo "drill: no group in the configuration" >&2
     return 1
   fi
-  wait_for 120 ready || { echo "drill: the group did not start" >&2; return 1; }
+  if ! wait_for 180 ready; then
+    # What the cluster looked like, for --logs: which part of "ready" did not hold.
+    {
+      sb_in node1 crm_mon -1 -r
+      echo "node1 sees it on '$(where node1)', node2 on '$(where node2)'"
+      sb_in node1 crm_resource --wait --timeout=10 2>&1
+      echo "crm_resource --wait: $?"
+    } >"$SB/not-ready.out" 2>&1
+    echo "drill: the group did not start: $(tail -2 "$SB/not-ready.out" | paste -sd' ')" >&2
+    return 1
+  fi
   progress "group $GROUP (${MEMBERS[*]}) running on $(active)"
 }
 # tickle_setup: --tickle: the unblock resource (the group's last member) records established
