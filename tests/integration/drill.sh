@@ -38,7 +38,7 @@ if [ "$T_FAILED" != 0 ]; then
   sed 's/^/    | /' "$T_TMP/drill.err"
   sed 's/^/    | /' "$T_TMP/drill.json"
   tail -n 40 "$T_TMP/logs/drill.log" 2>/dev/null | sed 's/^/    log | /'
-  for f in "$T_TMP"/logs/node*/log-corosync/corosync.log "$T_TMP"/logs/node*/boot.out; do
+  for f in "$T_TMP"/logs/not-ready.out "$T_TMP"/logs/node*/log-corosync/corosync.log "$T_TMP"/logs/node*/boot.out; do
     [ -s "$f" ] && tail -n 5 "$f" | sed "s|^|    ${f#"$T_TMP"/logs/} | |"
   done
 fi
