@@ -18,3 +18,11 @@ if(TARGET san_unit_tests)
   # tests/integration/drill_writer.sh runs the built writer.
   add_dependencies(san_unit_tests sanha-drill-writer)
 endif()
+
+# The failover drill itself (tests/integration/drill.sh: every scenario, three node deaths, under
+# a real two-node Pacemaker): label `drill`, run once in the normal build (the ASan pass skips it
+# with -LE drill: it exercises Pacemaker, not our memory safety, and takes minutes).
+if(TEST integration-drill)
+  set_tests_properties(integration-drill PROPERTIES LABELS "integration;drill" TIMEOUT 1500
+                                                    RUN_SERIAL TRUE)
+endif()

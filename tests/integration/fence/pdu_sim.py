@@ -9,6 +9,7 @@
 #   slow       seconds to sleep before each answer      refuse_set  every SET is not-writable
 #   stuck.N    outlet N accepts SETs but never switches refuse_on   SETs switching on are refused
 #   delay      seconds an outlet takes to switch after a SET
+#   stamp      (present) each SET log line starts with its time, CLOCK_REALTIME seconds
 import os
 import sys
 import time
@@ -102,7 +103,8 @@ def do_set(oid, typed_value):
     n = row[1]
     off_value = 3 if MODEL == "msp" else 2
     with open(LOG, "a") as log:
-        log.write("%s set %d %d\n" % (NAME, n, value))
+        stamp = "%.6f " % time.time() if os.path.exists(path("stamp")) else ""
+        log.write("%s%s set %d %d\n" % (stamp, NAME, n, value))
     if os.path.exists(path("refuse_set")) or (value == 1 and os.path.exists(path("refuse_on"))):
         return "not-writable\n"
     reboot_value = None if MODEL in ("msp", "ms") else 3
