@@ -138,6 +138,35 @@ pid_t WaitNoIntr(pid_t pid, int* status, int options) {
   return r;
 }
 
+// How many inherited descriptors the child closes before exec.
+int ChildFdLimit() {
+  struct rlimit nofile = {};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  return nofile.rlim_cur == RLIM_INFINITY
+             ? 65536
+             : static_cast<int>(std::min<rlim_t>(nofile.rlim_cur, 1 << 20));
+}
+
+// Waits for the child's exec report: EOF (exec succeeded: the CLOEXEC pipe closed) is OK; the
+// errno of a failed exec reaps the child and is classified (ENOENT: not installed, EACCES/EPERM:
+// permission).
+Status AwaitExec(pid_t pid, const Fd& report_r, const std::string& path) {
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = read(report_r.get(), &exec_errno, sizeof(exec_errno));
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof(exec_errno))) {
+    int status;
+    WaitNoIntr(pid, &status, 0);
+    std::string message = "cannot execute " + path + ": " + ErrnoText(exec_errno);
+    if (exec_errno == ENOENT) return Status::NotInstalled(std::move(message));
+    if (exec_errno == EACCES || exec_errno == EPERM) return Status::Permission(std::move(message));
+    return Status::Internal(std::move(message));
+  }
+  return Status::Ok();
+}
+
 void KillGroupAndReap(pid_t pid) {
   kill(-pid, SIGKILL);
   kill(pid, SIGKILL);  // in case it has left its group
@@ -214,16 +243,9 @@ Result<Output> RunSubprocess(const std::string& path, const Command& cmd, millis
       !MakePipe(&report_r, &report_w)) {
     return ErrnoStatus(errno, "cannot create pipes to run " + name);
   }
-  struct rlimit nofile = {};
-  getrlimit(RLIMIT_NOFILE, &nofile);
-  ChildSetup setup = {path.c_str(),
-                      argv.data(),
-                      envp.data(),
-                      {in_r.get(), out_w.get(), err_w.get()},
-                      report_w.get(),
-                      nofile.rlim_cur == RLIM_INFINITY
-                          ? 65536
-                          : static_cast<int>(std::min<rlim_t>(nofile.rlim_cur, 1 << 20))};
+  ChildSetup setup = {path.c_str(),   argv.data(),
+                      envp.data(),    {in_r.get(), out_w.get(), err_w.get()},
+                      report_w.get(), ChildFdLimit()};
 
   // The real steady clock, as RealHost::Now() reads it.
   const Clock::time_point start = Clock::now();
@@ -239,20 +261,7 @@ Result<Output> RunSubprocess(const std::string& path, const Command& cmd, millis
   err_w.Reset();
   report_w.Reset();
 
-  // EOF (exec succeeded: the CLOEXEC pipe closed) or the errno of the failed exec.
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = read(report_r.get(), &exec_errno, sizeof(exec_errno));
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof(exec_errno))) {
-    int status;
-    WaitNoIntr(pid, &status, 0);
-    std::string message = "cannot execute " + path + ": " + ErrnoText(exec_errno);
-    if (exec_errno == ENOENT) return Status::NotInstalled(std::move(message));
-    if (exec_errno == EACCES || exec_errno == EPERM) return Status::Permission(std::move(message));
-    return Status::Internal(std::move(message));
-  }
+  SAN_RETURN_IF_ERROR(AwaitExec(pid, report_r, path));
   report_r.Reset();
 
   Output output;
@@ -374,16 +383,9 @@ Result<std::unique_ptr<Process>> SpawnSubprocess(const std::string& path, const 
   if (!MakePipe(&out_r, &out_w) || !MakePipe(&report_r, &report_w)) {
     return ErrnoStatus(errno, "cannot create pipes to run " + name);
   }
-  struct rlimit nofile = {};
-  getrlimit(RLIMIT_NOFILE, &nofile);
-  ChildSetup setup = {path.c_str(),
-                      argv.data(),
-                      envp.data(),
-                      {null_in.get(), out_w.get(), out_w.get()},
-                      report_w.get(),
-                      nofile.rlim_cur == RLIM_INFINITY
-                          ? 65536
-                          : static_cast<int>(std::min<rlim_t>(nofile.rlim_cur, 1 << 20))};
+  ChildSetup setup = {path.c_str(),   argv.data(),
+                      envp.data(),    {null_in.get(), out_w.get(), out_w.get()},
+                      report_w.get(), ChildFdLimit()};
   pid_t pid = fork();
   if (pid < 0) return ErrnoStatus(errno, "cannot fork to run " + name);
   if (pid == 0) ExecChild(setup);
@@ -391,19 +393,7 @@ Result<std::unique_ptr<Process>> SpawnSubprocess(const std::string& path, const 
   null_in.Reset();
   out_w.Reset();
   report_w.Reset();
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = read(report_r.get(), &exec_errno, sizeof(exec_errno));
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof(exec_errno))) {
-    int status;
-    WaitNoIntr(pid, &status, 0);
-    std::string message = "cannot execute " + path + ": " + ErrnoText(exec_errno);
-    if (exec_errno == ENOENT) return Status::NotInstalled(std::move(message));
-    if (exec_errno == EACCES || exec_errno == EPERM) return Status::Permission(std::move(message));
-    return Status::Internal(std::move(message));
-  }
+  SAN_RETURN_IF_ERROR(AwaitExec(pid, report_r, path));
   SetNonBlocking(out_r.get());
   return std::unique_ptr<Process>(std::make_unique<SpawnedProcess>(pid, std::move(out_r)));
 }
