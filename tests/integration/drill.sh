@@ -8,12 +8,25 @@ require_root
 for p in corosync pacemakerd crm snmpd snmpset tgtd iptables nft python3; do require_program "$p"; done
 
 DRILL=$SANHA_SRC/ha-examples/drill/drill.sh
-bash "$DRILL" --runs 3 --json --logs "$T_TMP/logs" "$SANHA_BUILD" >"$T_TMP/drill.json" 2>"$T_TMP/drill.err" &
-drill_pid=$!
-wait "$drill_pid"
-rc=$?
-check "drill.sh exits 0 (every scenario passed)" 0 "$rc"
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$T_TMP/drill.json" "$1" 2>/dev/null; }
+run_drill() {
+  rm -rf "$T_TMP/logs"
+  bash "$DRILL" --runs 3 --json --logs "$T_TMP/logs" "$SANHA_BUILD" >"$T_TMP/drill.json" 2>"$T_TMP/drill.err" &
+  drill_pid=$!
+  wait "$drill_pid"
+  rc=$?
+}
+run_drill
+# Known intermittent (about one run in three while the machine is loaded, cause not found yet):
+# the sandbox's two-node cluster does not come up before any scenario ran ("setup" is the only
+# record). That is retried once, loudly; a failure of any scenario never is.
+if [ "$rc" != 0 ] && [ "$(j '[r["scenario"] for r in d["scenarios"]]')" = "['setup']" ]; then
+  echo "drill: the sandbox cluster did not come up ($(j 'd["scenarios"][0].get("note", "")')); retrying once"
+  sed 's/^/    first try | /' "$T_TMP/drill.err"
+  [ -s "$T_TMP/logs/not-ready.out" ] && sed 's/^/    first try not-ready | /' "$T_TMP/logs/not-ready.out"
+  run_drill
+fi
+check "drill.sh exits 0 (every scenario passed)" 0 "$rc"
 check "its JSON says pass" True "$(j 'd["pass"]')"
 check "three death runs" 3 "$(j 'len([s for s in d["scenarios"] if s["scenario"] == "death"])')"
 for s in death standby resize fencefail partition steady; do

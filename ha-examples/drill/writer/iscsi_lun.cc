@@ -142,6 +142,13 @@ Result<std::unique_ptr<IscsiLun>> IscsiLun::Open(const std::string& url,
     iscsi_set_initiator_username_pwd(ctx, parsed->user, parsed->passwd);
   }
   iscsi_set_reconnect_max_retries(ctx, -1);
+  // Detect a dead portal like open-iscsi's defaults do with NOP-Outs (noop_out_interval 5 s,
+  // noop_out_timeout 5 s): when a node dies after the TCP ack of a write but before its SCSI
+  // response, nothing is left to retransmit, and libiscsi's default keepalive (30 s idle) would
+  // stall the writer for half a minute. Applied to every socket libiscsi opens.
+  iscsi_set_tcp_keepidle(ctx, 5);
+  iscsi_set_tcp_keepintvl(ctx, 2);
+  iscsi_set_tcp_keepcnt(ctx, 2);
   iscsi_set_no_ua_on_reconnect(ctx, 1);
   if (iscsi_full_connect_sync(ctx, parsed->portal, parsed->lun) != 0) {
     return Status::CommandFailed("iSCSI login to " + std::string(parsed->portal) + " " +
