@@ -96,6 +96,10 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 check_match "a session is up" "^[0-9]+$" "$SID"
+# tgt calls a LU busy only while commands are queued on it: the session is listed as soon as the
+# login ends, before iscsi-perf's first READ, so wait until its reads are flowing (it keeps many
+# in flight from then on).
+sleep 1
 check "busy LU" "= 22 tgtadm: this logical unit is still active" \
   "$(echo "--op delete --mode logicalunit --tid 1 --lun 1" | "$SOCK" run 2>&1)"
 check "close the session over the socket" "= 0 " \
