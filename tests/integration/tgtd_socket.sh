@@ -88,7 +88,7 @@ for req in "--op new --mode target --tid 1 --targetname $IQN" \
 done
 
 # A live session: its LU is busy; closing the connection over the socket ends the session.
-bg PERF ip netns exec "$SRV" iscsi-perf -i iqn.2024-01.test:client "$URL"
+bg PERF ip netns exec "$SRV" iscsi-perf -m 128 -b 256 -i iqn.2024-01.test:client "$URL"
 SID=
 for _ in $(seq 100); do
   SID=$(tgtadm --lld iscsi --op show --mode target | sed -n 's/^ *I_T nexus: \([0-9]*\)$/\1/p')
@@ -96,9 +96,9 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 check_match "a session is up" "^[0-9]+$" "$SID"
-# tgt calls a LU busy only while commands are queued on it: the session is listed as soon as the
-# login ends, before iscsi-perf's first READ, so wait until its reads are flowing (it keeps many
-# in flight from then on).
+# tgt calls a LU busy only while commands are queued on it: 128 reads of 128 KiB kept in flight
+# keep its queue full; the session is listed as soon as the login ends, before the first READ, so
+# wait until the reads flow.
 sleep 1
 check "busy LU" "= 22 tgtadm: this logical unit is still active" \
   "$(echo "--op delete --mode logicalunit --tid 1 --lun 1" | "$SOCK" run 2>&1)"
