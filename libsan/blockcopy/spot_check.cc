@@ -34,7 +34,9 @@ bool SegmentTrusted(const ChecksumHeader& h, uint64_t segment) {
 std::vector<uint64_t> PickSpotSegments(const ChecksumHeader& h, uint64_t count,
                                        const std::function<uint64_t()>& random) {
   const uint64_t known = KnownSegments(h);
-  auto [first, last] = UntrustedSegments(h, known);
+  // Plain copies: clang 14 cannot capture structured bindings.
+  const auto untrusted = UntrustedSegments(h, known);
+  const uint64_t first = untrusted.first, last = untrusted.second;
   const uint64_t trusted = known - (last - first);
   auto segment = [first, last](uint64_t k) { return k < first ? k : k + (last - first); };
   std::vector<uint64_t> out;
