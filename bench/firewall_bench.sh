@@ -41,7 +41,7 @@ measure() (
       local t1=$EPOCHREALTIME
       echo $((${t1/./} - ${t0/./})) >>$TMP/$name.$action
     done
-    # portblock's stop leaves its DROP rule on iptables 1.8.9 (ANCHORS.md): reset between rounds.
+    # portblock's stop leaves its DROP rule on iptables 1.8.9: reset between rounds.
     iptables -F INPUT
   done
 )

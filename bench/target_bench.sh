@@ -102,7 +102,7 @@ timed() {
 }
 
 # Names of target T (1-based) and its LUN L; zero-padded so that no IQN is a prefix of another
-# (the stock monitors match unanchored prefixes: ANCHORS.md).
+# (the stock monitors match unanchored prefixes).
 iqn() { printf -v "$1" '%s:bench-t%03d' "$PFX" "$2"; }
 
 # The stock agents, parameters in the environment as pacemaker passes them.

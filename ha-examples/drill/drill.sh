@@ -86,7 +86,7 @@ cluster_files() {
       cp "$SRC/ha-examples/corosync/corosync.conf" "$d/etc/corosync/corosync.conf"
     fi
     install -m 400 "$SB/authkey" "$d/etc/corosync/authkey"
-    # A first DC election waits dc-deadtime (20 s by default): seed it shorter, as TESTBED-style
+    # A first DC election waits dc-deadtime (20 s by default): seed it shorter, as test
     # labs do; the crm file sets the rest. Both nodes read one load average: without a high
     # load-threshold pacemaker throttles itself on a busy host.
     CIB_file=$d/pacemaker/cib/cib.xml cibadmin --empty >"$d/pacemaker/cib/cib.xml"

@@ -1,4 +1,4 @@
-// PowerNet OIDs per model (numbers from fence_apc_snmp and the PowerNet MIB; ANCHORS.md lists
+// PowerNet OIDs per model (numbers from fence_apc_snmp and the PowerNet MIB; docs/fencing.md lists
 // them).
 #include "libsan/fence/powernet.h"
 

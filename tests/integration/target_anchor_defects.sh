@@ -1,5 +1,5 @@
 #!/bin/bash
-# The stock iSCSITarget/iSCSILogicalUnit defects of ANCHORS.md, each reproduced on a real tgtd with
+# The stock iSCSITarget/iSCSILogicalUnit defects sanha must not repeat, each reproduced on a real tgtd with
 # the stock agent (the control: proves the scenario is the defect) and then run against iet-target,
 # which must get it right: an IQN that is a prefix of the running one, a never-created LUN whose path
 # another target serves, a crafted target name, reload of a stopped resource, a target without

@@ -119,7 +119,7 @@ build_base() {
     done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' >"$ROOT/etc/sanha/modules/$group"
     while read -r ko; do copy_file "$ko"; done <"$ROOT/etc/sanha/modules/$group"
   done
-  # lvm without udev (TESTBED.md); everything else at its defaults.
+  # lvm without udev (docs/vm-tier.md); everything else at its defaults.
   mkdir -p "$ROOT/etc/lvm"
   cat >"$ROOT/etc/lvm/lvm.conf" <<'CONF'
 activation {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # A simulated APC PDU: snmpd's pass_persist handler for the PowerNet outlet OIDs (numeric, as
-# ANCHORS.md lists them). Usage (snmpd.conf): pass_persist .1.3.6.1.4.1.318 pdu_sim.py NAME MODEL DIR
+# docs/fencing.md lists them). Usage (snmpd.conf): pass_persist .1.3.6.1.4.1.318 pdu_sim.py NAME MODEL DIR
 #   MODEL: rpdu | ms6 | msp | ms     DIR: the PDU's state directory:
 #   DIR/names          "N name" lines: the outlets (all start on unless DIR/outlet.N says 2)
 #   DIR/outlet.N       1 = on, 2 = off (written on every switch)

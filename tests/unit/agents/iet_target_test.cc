@@ -1,5 +1,5 @@
 // iet-target through the real OCF front and meta-data on FakeHost + FakeTgtd: the stock
-// iSCSITarget/iSCSILogicalUnit defects listed in ANCHORS.md as test cases, monitor depths and
+// iSCSITarget/iSCSILogicalUnit defects (resource-agents 4.12) as test cases, monitor depths and
 // exact drift reasons, daemon ownership, bad configuration refused before anything runs.
 #include "libsan/agents/iet_target.h"
 

@@ -1,8 +1,8 @@
 // lvm-vg through the real OCF front and meta-data on FakeHost, with lvm outputs captured from real
 // lvm2 (tests/data/lvm: guest_* in a kernel with device-mapper, host_* metadata-only) and crm_mon
 // XML captured from real crm_mon (tests/data/pacemaker). The three LVM-activate defects of
-// ANCHORS.md are cases here: "any LV active" is not running, only owner tags are stripped, and a
-// bad configuration never lets stop exit 0 without deactivating.
+// resource-agents 4.12 are cases here: "any LV active" is not running, only owner tags are
+// stripped, and a bad configuration never lets stop exit 0 without deactivating.
 #include "libsan/agents/lvm_vg.h"
 
 #include <gmock/gmock.h>

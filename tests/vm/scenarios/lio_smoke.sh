@@ -1,5 +1,5 @@
 #!/bin/bash
-# LIO works in the guest for a later LIO backend: plain configfs writes (in TESTBED.md's order)
+# LIO works in the guest for a later LIO backend: plain configfs writes (in the order docs/vm-tier.md gives)
 # export an LV as an iSCSI LUN with a VPD serial and an explicit ACL; the host reaches it through
 # the port forward with libiscsi (discovery, READ CAPACITY, VPD page 0x80); then the guest tears
 # it all down and can deactivate the LV again — with no kernel Oops anywhere.
