@@ -12,23 +12,9 @@ if [ "${1:-}" != --inner ]; then
     "$(cd "$(dirname "$0")/../data/fuzz/tgtadm_show" && pwd)"
 fi
 DIR=$2
-WORK=/tmp/sanha-hostile-capture
-rm -rf "$WORK" && mkdir -p "$WORK"
-ip link set lo up
-mkdir -p /run/tgtd && mount -t tmpfs none /run/tgtd
-export TGT_IPC_SOCKET=$WORK/sock
-tgtd -f --iscsi portal=127.0.0.1:3260 >"$WORK/tgtd.log" 2>&1 &
-TGTD=$!
-PERF=
-cleanup() {
-  [ -n "$PERF" ] && kill -9 "$PERF" 2>/dev/null
-  kill -9 $TGTD 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 50); do tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && break; sleep 0.1; done
-T() { tgtadm --lld iscsi "$@"; }
+# shellcheck source=tests/data/tgtadm/capture_lib.sh
+. "$(dirname "$0")/../data/tgtadm/capture_lib.sh"
+capture_start /tmp/sanha-hostile-capture
 truncate -s 8M "$WORK/a1.img"
 T --op new --mode target --tid 1 --targetname iqn.2024-01.test.sanha:alpha
 T --op bind --mode target --tid 1 --initiator-address ALL

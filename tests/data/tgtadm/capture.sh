@@ -10,23 +10,9 @@ if [ "${1:-}" != --inner ]; then
 fi
 DIR=$2
 # A fixed work directory: backing paths appear in the outputs, and the unit tests use them.
-WORK=/tmp/sanha-tgtadm-capture
-rm -rf "$WORK" && mkdir -p "$WORK"
-ip link set lo up
-mkdir -p /run/tgtd && mount -t tmpfs none /run/tgtd
-export TGT_IPC_SOCKET=$WORK/sock
-tgtd -f --iscsi portal=127.0.0.1:3260 >"$WORK/tgtd.log" 2>&1 &
-TGTD=$!
-PERF=
-cleanup() {
-  [ -n "$PERF" ] && kill -9 "$PERF" 2>/dev/null
-  kill -9 $TGTD 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 50); do tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && break; sleep 0.1; done
-T() { tgtadm --lld iscsi "$@"; }
+# shellcheck source=tests/data/tgtadm/capture_lib.sh
+. "$(dirname "$0")/capture_lib.sh"
+capture_start /tmp/sanha-tgtadm-capture
 # err NAME args...: captures the stderr (and exit code as the file's first line) of a failing call.
 err() {
   local name=$1

@@ -8,23 +8,9 @@ if [ "${1:-}" != --inner ]; then
   exec unshare -n -m --propagation private bash "$0" --inner "$(cd "$(dirname "$0")" && pwd)"
 fi
 DIR=$2
-WORK=/tmp/sanha-tgtadm-capture
-rm -rf "$WORK" && mkdir -p "$WORK"
-ip link set lo up
-mkdir -p /run/tgtd && mount -t tmpfs none /run/tgtd
-export TGT_IPC_SOCKET=$WORK/sock
-tgtd -f --iscsi portal=127.0.0.1:3260 >"$WORK/tgtd.log" 2>&1 &
-TGTD=$!
-PERF=
-cleanup() {
-  [ -n "$PERF" ] && kill -9 "$PERF" 2>/dev/null
-  kill -9 $TGTD 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 50); do tgtadm --lld iscsi --op show --mode system >/dev/null 2>&1 && break; sleep 0.1; done
-T() { tgtadm --lld iscsi "$@"; }
+# shellcheck source=tests/data/tgtadm/capture_lib.sh
+. "$(dirname "$0")/capture_lib.sh"
+capture_start /tmp/sanha-tgtadm-capture
 truncate -s 8M "$WORK/a1.img" "$WORK/c1.img"
 T --op new --mode target --tid 2 --targetname iqn.2024-01.test.sanha:alpha
 T --op new --mode logicalunit --tid 2 --lun 1 --backing-store "$WORK/a1.img"
